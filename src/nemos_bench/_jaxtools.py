@@ -1,0 +1,133 @@
+"""Small JAX utilities shared by the solvers and the runner.
+
+Counting compilations relies on ``jax_log_compiles``: with it on, JAX logs one
+``"Compiling ..."`` record per XLA compilation on the ``jax`` logger tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import jax
+
+__all__ = ["CompileCounter", "count_compiles", "enable_x64", "require_x64"]
+
+
+@dataclass
+class CompileCounter:
+    """Record of the XLA compilations seen inside a :func:`count_compiles` block.
+
+    Attributes
+    ----------
+    messages : list of str
+        One log message per compilation, in order.
+    """
+
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of compilations seen."""
+        return len(self.messages)
+
+
+class _CompileHandler(logging.Handler):
+    def __init__(self, counter: CompileCounter):
+        super().__init__(level=logging.DEBUG)
+        self._counter = counter
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Compiling "):
+            self._counter.messages.append(message)
+
+
+@contextlib.contextmanager
+def count_compiles() -> Iterator[CompileCounter]:
+    """Count the XLA compilations that happen inside the ``with`` block.
+
+    Yields
+    ------
+    CompileCounter
+        Filled while the block runs; read ``.count`` after it.
+
+    Examples
+    --------
+    >>> import jax, jax.numpy as jnp
+    >>> f = jax.jit(lambda x: 2 * x)
+    >>> _ = f(jnp.ones(3))
+    >>> with count_compiles() as seen:
+    ...     _ = f(jnp.ones(3))
+    >>> seen.count
+    0
+    """
+    counter = CompileCounter()
+    handler = _CompileHandler(counter)
+    logger = logging.getLogger("jax")
+    previous_flag = jax.config.jax_log_compiles
+    previous_level = logger.level
+    previous_propagate = logger.propagate
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    # keep JAX's compile log lines off the user's terminal
+    logger.propagate = False
+    jax.config.update("jax_log_compiles", True)
+    try:
+        yield counter
+    finally:
+        jax.config.update("jax_log_compiles", previous_flag)
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+        logger.propagate = previous_propagate
+
+
+def enable_x64() -> bool:
+    """Turn on JAX float64 and say whether it was off before.
+
+    Returns
+    -------
+    bool
+        ``True`` when this call changed the setting.
+
+    Examples
+    --------
+    >>> _ = enable_x64()
+    >>> import jax
+    >>> bool(jax.config.jax_enable_x64)
+    True
+    """
+    if jax.config.jax_enable_x64:
+        return False
+    jax.config.update("jax_enable_x64", True)
+    warnings.warn(
+        "nemos-bench enabled JAX float64 (jax_enable_x64=True): benchmarks and the scipy "
+        "adapter work in float64; arrays created before this call keep their float32 dtype.",
+        stacklevel=2,
+    )
+    return True
+
+
+def require_x64(what: str) -> None:
+    """Raise if JAX float64 is disabled.
+
+    Parameters
+    ----------
+    what : str
+        Name of the component that needs float64, used in the message.
+
+    Raises
+    ------
+    RuntimeError
+        When ``jax_enable_x64`` is ``False``.
+    """
+    if not jax.config.jax_enable_x64:
+        raise RuntimeError(
+            f"{what} needs JAX float64 but jax_enable_x64 is False; call "
+            "jax.config.update('jax_enable_x64', True) before creating any arrays "
+            "(in float32 scipy's line searches stop early with ABNORMAL termination)."
+        )

@@ -1,0 +1,39 @@
+"""Solvers: the scipy adapter, its registration, and NeMoS version compatibility.
+
+This subpackage is the only place in nemos-bench that touches ``nemos.solvers``.
+"""
+
+from ._compat import NEMOS_VERSION, SUPPORTED_NEMOS, check_nemos_version, optim_info
+from ._register import (
+    SCIPY_BACKEND,
+    SCIPY_SOLVER_CLASSES,
+    ScipyBFGS,
+    ScipyLBFGS,
+    ScipyNewtonCG,
+    ScipyNonlinearCG,
+    ScipyTrustKrylov,
+    ScipyTrustNCG,
+    register_scipy_solvers,
+    scipy_solver_names,
+)
+from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
+
+__all__ = [
+    "NEMOS_VERSION",
+    "SCIPY_BACKEND",
+    "SCIPY_METHODS",
+    "SCIPY_SOLVER_CLASSES",
+    "SUPPORTED_NEMOS",
+    "ScipyBFGS",
+    "ScipyLBFGS",
+    "ScipyMinimize",
+    "ScipyNewtonCG",
+    "ScipyNonlinearCG",
+    "ScipySolverState",
+    "ScipyTrustKrylov",
+    "ScipyTrustNCG",
+    "check_nemos_version",
+    "optim_info",
+    "register_scipy_solvers",
+    "scipy_solver_names",
+]

@@ -1,0 +1,386 @@
+"""``scipy.optimize.minimize`` behind NeMoS's ``AbstractSolver`` interface.
+
+The adapter minimises the penalised loss that NeMoS hands every solver, with exact
+gradients from ``jax.value_and_grad`` (passed to scipy with ``jac=True``) and, for the
+second-order methods, exact Hessian-vector products (``hessp``) from a JAX
+forward-over-reverse product. The jitted functions are built once per solver instance and
+parameter layout, so a second ``run`` on the same instance compiles nothing.
+
+``update`` cannot be a step of the same method: scipy keeps no optimiser memory between
+calls, so each ``update`` is a one-iteration ``minimize`` started afresh from ``params``
+(L-BFGS and BFGS restart from the identity, CG from steepest descent). A curve built from
+repeated ``update`` calls is therefore *not* the trajectory of ``run``; the real trajectory
+of ``run`` is recorded by scipy's ``callback`` in :class:`ScipySolverState`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.optimize
+from jax.flatten_util import ravel_pytree
+from nemos.solvers import AbstractSolver
+
+from .._jaxtools import require_x64
+from ._compat import make_optim_info
+
+__all__ = ["ScipyMinimize", "ScipySolverState", "SCIPY_METHODS"]
+
+#: Supported scipy methods and whether each one uses Hessian-vector products.
+SCIPY_METHODS: dict[str, bool] = {
+    "L-BFGS-B": False,
+    "BFGS": False,
+    "CG": False,
+    "Newton-CG": True,
+    "trust-ncg": True,
+    "trust-krylov": True,
+}
+_CONSTRAINED = ("SLSQP", "trust-constr", "COBYLA", "COBYQA", "TNC")
+_OTHER_SCIPY = ("Nelder-Mead", "Powell", "dogleg", "trust-exact")
+_SMOOTH_REGULARIZERS = ("UnRegularized", "Ridge")
+_TRACE_MODES = ("none", "objective", "iterates")
+
+
+@dataclass(frozen=True)
+class ScipySolverState:
+    """State of a scipy solve: scipy's report plus the trajectory of the run.
+
+    Attributes
+    ----------
+    fun : float
+        Objective (penalised loss) at the current parameters.
+    nit : int
+        Iterations taken so far (summed over ``update`` calls).
+    nfev, njev, nhev : int
+        Objective, gradient and Hessian-vector evaluations. One JAX ``value_and_grad``
+        call counts as one ``nfev`` and one ``njev``.
+    status : int
+        scipy's status code of the last ``minimize`` call (-1 before any).
+    message : str
+        scipy's message of the last ``minimize`` call.
+    converged : bool
+        scipy's ``success`` flag of the last call.
+    reached_max_steps : bool
+        Whether the last call stopped at ``maxiter``.
+    trace_fun : tuple of float
+        Objective at the start and after every iteration of the run.
+    trace_time : tuple of float
+        Seconds since the start of the run for each entry of ``trace_fun``.
+    trace_x : tuple of numpy.ndarray or None
+        Flat parameter vector for each entry of ``trace_fun`` when the solver was built
+        with ``trace="iterates"``; unflatten with :meth:`ScipyMinimize.unravel`.
+    """
+
+    fun: float
+    nit: int = 0
+    nfev: int = 0
+    njev: int = 0
+    nhev: int = 0
+    status: int = -1
+    message: str = "not started"
+    converged: bool = False
+    reached_max_steps: bool = False
+    trace_fun: tuple[float, ...] = ()
+    trace_time: tuple[float, ...] = ()
+    trace_x: tuple[np.ndarray, ...] | None = None
+
+
+@dataclass
+class _Compiled:
+    """Jitted functions for one parameter layout."""
+
+    unravel: Any
+    value_and_grad: Any
+    hvp: Any
+    aux: Any
+
+
+class ScipyMinimize(AbstractSolver):
+    """NeMoS solver that runs ``scipy.optimize.minimize`` with JAX derivatives.
+
+    Parameters
+    ----------
+    unregularized_loss : callable
+        ``loss(params, *args)``, returning a scalar, or ``(scalar, aux)`` when ``has_aux``.
+    regularizer : nemos.regularizer.Regularizer
+        ``UnRegularized`` or ``Ridge``: scipy's methods need a smooth objective.
+    regularizer_strength : float or None
+        Passed to ``regularizer.penalized_loss``.
+    has_aux : bool
+        Whether the loss returns auxiliary output.
+    init_params : pytree, optional
+        Initial parameters, used by the regularizer to lay out its strength.
+    method : str, default "L-BFGS-B"
+        One of :data:`SCIPY_METHODS` (fixed in the registered subclasses).
+    tol : float, optional
+        ``minimize``'s ``tol``; ``None`` keeps scipy's per-method defaults.
+    maxiter : int, default 1000
+        Maximum number of iterations.
+    options : dict, optional
+        Extra ``options`` for ``minimize`` (``maxiter`` here wins over the argument).
+    trace : {"objective", "iterates", "none"}, default "objective"
+        What the callback records: the objective and time of each iteration, those plus
+        a copy of each iterate, or nothing (no callback at all).
+
+    Examples
+    --------
+    >>> import jax, jax.numpy as jnp
+    >>> jax.config.update("jax_enable_x64", True)
+    >>> from nemos.regularizer import UnRegularized
+    >>> loss = lambda w, a: jnp.sum((w - a) ** 2)
+    >>> solver = ScipyMinimize(loss, UnRegularized(), None, False, tol=1e-12)
+    >>> params, state, aux = solver.run(jnp.zeros(2), jnp.array([1.0, 2.0]))
+    >>> [round(float(v), 6) for v in params], state.converged, aux is None
+    ([1.0, 2.0], True, True)
+    """
+
+    fixed_method: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        unregularized_loss,
+        regularizer,
+        regularizer_strength,
+        has_aux,
+        init_params=None,
+        method: str | None = None,
+        tol: float | None = None,
+        maxiter: int = 1000,
+        options: dict | None = None,
+        trace: str = "objective",
+    ):
+        self.method = _check_method(method, self.fixed_method)
+        self.algo_name = self.__class__.algo_label()
+        require_x64(self.algo_name)
+        reg_name = type(regularizer).__name__
+        if reg_name not in _SMOOTH_REGULARIZERS:
+            raise ValueError(
+                f"{self.algo_name} cannot use regularizer {reg_name!r}: scipy's methods need "
+                f"a smooth objective, so only {' and '.join(_SMOOTH_REGULARIZERS)} are "
+                "accepted (use ProximalGradient for Lasso, GroupLasso or ElasticNet)."
+            )
+        if tol is not None and not (isinstance(tol, (int, float)) and tol > 0):
+            raise ValueError(f"tol must be a positive number or None, got {tol!r}.")
+        if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+            raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}.")
+        if trace not in _TRACE_MODES:
+            raise ValueError(f"trace must be one of {_TRACE_MODES}, got {trace!r}.")
+        options = dict(options or {})
+        for key in ("bounds", "constraints"):
+            if key in options:
+                raise ValueError(
+                    f"options[{key!r}] is not accepted: the scipy adapter solves unconstrained "
+                    "problems only."
+                )
+        self.tol = tol
+        self.maxiter = int(maxiter)
+        self.options = options
+        self.trace = trace
+        self.has_aux = bool(has_aux)
+        self.regularizer = regularizer
+        self.regularizer_strength = regularizer_strength
+        self.fun = regularizer.penalized_loss(unregularized_loss, init_params, regularizer_strength)
+        self._compiled: dict[Any, _Compiled] = {}
+
+    @classmethod
+    def algo_label(cls) -> str:
+        """Name used in messages, e.g. ``"LBFGS[scipy]"``."""
+        return getattr(cls, "registry_name", None) or f"{cls.__name__}({cls.fixed_method})"
+
+    @classmethod
+    def get_accepted_arguments(cls) -> set[str]:
+        """Keyword arguments accepted in ``solver_kwargs``."""
+        accepted = {"tol", "maxiter", "options", "trace"}
+        if cls.fixed_method is None:
+            accepted.add("method")
+        return accepted
+
+    # -- compiled functions -------------------------------------------------------------
+    def _functions(self, params) -> _Compiled:
+        leaves, treedef = jax.tree_util.tree_flatten(params)
+        key = (treedef, tuple((np.shape(leaf), jnp.result_type(leaf)) for leaf in leaves))
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            return compiled
+        _, unravel = ravel_pytree(params)
+        loss, has_aux = self.fun, self.has_aux
+
+        def scalar(x, *args):
+            out = loss(unravel(x), *args)
+            return out[0] if has_aux else out
+
+        grad = jax.grad(scalar)
+        compiled = _Compiled(
+            unravel=unravel,
+            value_and_grad=jax.jit(jax.value_and_grad(scalar)),
+            hvp=jax.jit(lambda x, v, *args: jax.jvp(lambda z: grad(z, *args), (x,), (v,))[1]),
+            aux=jax.jit(lambda x, *args: loss(unravel(x), *args)[1]) if has_aux else None,
+        )
+        self._compiled[key] = compiled
+        return compiled
+
+    def unravel(self, params_like, x: np.ndarray):
+        """Turn a flat vector from ``state.trace_x`` into a pytree shaped like ``params_like``."""
+        return self._functions(params_like).unravel(np.asarray(x))
+
+    # -- AbstractSolver interface ----------------------------------------------------------
+    def init_state(self, init_params, *args) -> ScipySolverState:
+        """Evaluate the objective at ``init_params``; no iteration is taken."""
+        compiled = self._functions(init_params)
+        x0, _ = ravel_pytree(init_params)
+        value, _ = compiled.value_and_grad(x0, *jax.device_put(args))
+        x_trace = (np.asarray(x0, dtype=float),) if self.trace == "iterates" else None
+        return ScipySolverState(
+            fun=float(value),
+            nfev=1,
+            njev=1,
+            trace_fun=(float(value),),
+            trace_time=(0.0,),
+            trace_x=x_trace,
+        )
+
+    def run(self, init_params, *args):
+        """Minimise from ``init_params``; return ``(params, state, aux)``."""
+        params, result, trace = self._minimize(init_params, self.maxiter, args)
+        state = self._state(result, trace, previous=None)
+        return params, state, self._aux(params, args)
+
+    def update(self, params, state, *args):
+        """Take one iteration of ``method`` started afresh from ``params``.
+
+        scipy cannot carry the optimiser's memory across calls, so this restarts the method
+        (see the module docstring); counters and the trace continue from ``state``.
+        """
+        new_params, result, trace = self._minimize(params, 1, args)
+        new_state = self._state(result, trace, previous=state)
+        return new_params, new_state, self._aux(new_params, args)
+
+    def get_optim_info(self, state: ScipySolverState):
+        """Summary read by ``GLM.fit`` on nemos 0.2.8."""
+        return make_optim_info(state.fun, state.nit, state.converged, state.reached_max_steps)
+
+    def _get_optim_info(self, state: ScipySolverState, **kwargs):
+        """Summary read by nemos 0.2.9."""
+        return self.get_optim_info(state)
+
+    # -- internals --------------------------------------------------------------------------
+    def _aux(self, params, args):
+        if not self.has_aux:
+            return None
+        x, _ = ravel_pytree(params)
+        return self._functions(params).aux(x, *args)
+
+    def _minimize(self, init_params, maxiter: int, args):
+        compiled = self._functions(init_params)
+        args = jax.device_put(args)
+        x0, _ = ravel_pytree(init_params)
+        x0 = np.asarray(x0, dtype=np.float64)
+        counts = {"f": 0, "h": 0}
+        trace_fun: list[float] = []
+        trace_time: list[float] = []
+        trace_x: list[np.ndarray] | None = [] if self.trace == "iterates" else None
+
+        def fun(x):
+            counts["f"] += 1
+            value, grad = compiled.value_and_grad(x, *args)
+            value = float(value)
+            if not trace_fun and self.trace != "none":
+                trace_fun.append(value)
+                trace_time.append(time.perf_counter() - start)
+                if trace_x is not None:
+                    trace_x.append(np.array(x))
+            return value, np.asarray(grad, dtype=np.float64)
+
+        def hessp(x, v):
+            counts["h"] += 1
+            return np.asarray(compiled.hvp(x, v, *args), dtype=np.float64)
+
+        def callback(intermediate_result):
+            trace_time.append(time.perf_counter() - start)
+            trace_fun.append(float(intermediate_result.fun))
+            if trace_x is not None:
+                trace_x.append(np.array(intermediate_result.x))
+
+        options = {"maxiter": maxiter, **self.options}
+        options["maxiter"] = maxiter
+        if self.method == "L-BFGS-B":
+            options.setdefault("maxfun", max(15000, 20 * maxiter))
+        start = time.perf_counter()
+        result = scipy.optimize.minimize(
+            fun,
+            x0,
+            method=self.method,
+            jac=True,
+            hessp=hessp if SCIPY_METHODS[self.method] else None,
+            tol=self.tol,
+            callback=None if self.trace == "none" else callback,
+            options=options,
+        )
+        result.nfev_counted, result.nhev_counted = counts["f"], counts["h"]
+        params = compiled.unravel(np.asarray(result.x, dtype=np.float64))
+        trace = (tuple(trace_fun), tuple(trace_time), trace_x)
+        return params, result, trace
+
+    def _state(self, result, trace, previous: ScipySolverState | None) -> ScipySolverState:
+        trace_fun, trace_time, trace_x = trace
+        nit = int(getattr(result, "nit", 0))
+        state = ScipySolverState(
+            fun=float(result.fun),
+            nit=nit,
+            nfev=result.nfev_counted,
+            njev=result.nfev_counted,
+            nhev=result.nhev_counted,
+            status=int(result.status),
+            message=str(result.message),
+            converged=bool(result.success),
+            reached_max_steps=nit >= self.maxiter,
+            trace_fun=trace_fun,
+            trace_time=trace_time,
+            trace_x=None if trace_x is None else tuple(trace_x),
+        )
+        if previous is None:
+            return state
+        offset = previous.trace_time[-1] if previous.trace_time else 0.0
+        # the restart re-evaluates the start point, which is already the last trace entry
+        return replace(
+            state,
+            nit=previous.nit + state.nit,
+            nfev=previous.nfev + state.nfev,
+            njev=previous.njev + state.njev,
+            nhev=previous.nhev + state.nhev,
+            trace_fun=previous.trace_fun + state.trace_fun[1:],
+            trace_time=previous.trace_time + tuple(offset + t for t in state.trace_time[1:]),
+            trace_x=None
+            if state.trace_x is None or previous.trace_x is None
+            else previous.trace_x + state.trace_x[1:],
+        )
+
+
+def _check_method(method: str | None, fixed: str | None) -> str:
+    accepted = ", ".join(repr(m) for m in SCIPY_METHODS)
+    if fixed is not None:
+        if method is not None and method != fixed:
+            raise ValueError(
+                f"method={method!r} cannot be set on the {fixed} solver; choose the solver by "
+                f"name instead (scipy methods available: {accepted})."
+            )
+        return fixed
+    method = "L-BFGS-B" if method is None else method
+    if method in SCIPY_METHODS:
+        return method
+    if method in _CONSTRAINED:
+        raise ValueError(
+            f"scipy method {method!r} is for bounded or constrained problems, which the adapter "
+            f"does not pose; accepted methods: {accepted}."
+        )
+    if method in _OTHER_SCIPY:
+        raise ValueError(
+            f"scipy method {method!r} is not supported (it is derivative-free or needs a dense "
+            f"Hessian); accepted methods: {accepted}."
+        )
+    raise ValueError(f"Unknown scipy method {method!r}; accepted methods: {accepted}.")
