@@ -1,0 +1,214 @@
+"""Problem specification: a frozen, validated, hashable description of one benchmark problem."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import numbers
+import re
+
+__all__ = ["GENERATOR_VERSION", "DEFAULT_RIDGE_STRENGTH", "REGULARIZERS", "ProblemSpec"]
+
+#: Version of the data generator in ``make_problem``. Bump it whenever the generated ``X`` or
+#: ``y`` for a given spec could change: it enters :attr:`ProblemSpec.content_hash`, so every
+#: cached problem and reference optimum is invalidated.
+GENERATOR_VERSION = 1
+
+#: Regularizers a problem may use (NeMoS names).
+REGULARIZERS = ("UnRegularized", "Ridge")
+
+#: Strength used for ``regularizer="Ridge"`` when none is given.
+DEFAULT_RIDGE_STRENGTH = 1e-3
+
+_SEED_MAX = 2**32 - 1  # sklearn's ``random_state`` accepts integers in [0, 2**32 - 1]
+
+_ID_FORM = "poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]"
+_ID_RE = re.compile(
+    r"poisson\[n=(?P<n>\d+),p=(?P<p>\d+),k=(?P<k>\d+),noise=(?P<noise>[^,\[\]=]+),"
+    r"reg=(?P<reg>[A-Za-z]+),lam=(?P<lam>[^,\[\]=]+),seed=(?P<seed>\d+)\]"
+)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_positive_int(name: str, value) -> int:
+    if not _is_int(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _check_nonneg_float(name: str, value) -> float:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value < 0:
+        raise ValueError(f"`{name}` must be a finite, non-negative number, got {value!r}.")
+    return float(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProblemSpec:
+    """Description of one synthetic Poisson GLM benchmark problem.
+
+    Parameters
+    ----------
+    n_samples :
+        Number of samples (time bins), a positive integer.
+    n_features :
+        Number of features (columns of ``X``), a positive integer.
+    n_outputs :
+        Number of outputs (neurons). ``1`` gives a ``GLM`` problem with 1-D ``y``; more gives a
+        ``PopulationGLM`` problem with ``y`` of shape ``(n_samples, n_outputs)``.
+    noise :
+        Standard deviation of the Gaussian noise that ``sklearn.datasets.make_regression`` adds
+        to the linear predictor before it is rescaled (``>= 0``; ``0.0`` by default).
+    seed :
+        Integer seed in ``[0, 2**32 - 1]`` for both ``make_regression`` and the Poisson draw.
+    regularizer :
+        ``"UnRegularized"`` (default) or ``"Ridge"``.
+    regularizer_strength :
+        Ridge strength ``lam`` in the penalty ``0.5 * lam * ||coef||**2``. ``None`` (default)
+        resolves to ``0.0`` for ``"UnRegularized"`` and to :data:`DEFAULT_RIDGE_STRENGTH` for
+        ``"Ridge"``. ``"UnRegularized"`` requires exactly ``0.0`` and ``"Ridge"`` a positive
+        value, so that every problem has exactly one spec (and one cache entry).
+
+    Raises
+    ------
+    ValueError
+        If a field is invalid; the message names the field, the bad value and what is accepted.
+
+    Examples
+    --------
+    >>> spec = ProblemSpec(n_samples=1000, n_features=5, n_outputs=3, regularizer="Ridge")
+    >>> spec.problem_id
+    'poisson[n=1000,p=5,k=3,noise=0.0,reg=Ridge,lam=0.001,seed=0]'
+    >>> ProblemSpec.from_id(spec.problem_id) == spec
+    True
+    >>> spec.glm_class
+    'PopulationGLM'
+    """
+
+    n_samples: int
+    n_features: int
+    n_outputs: int = 1
+    noise: float = 0.0
+    seed: int = 0
+    regularizer: str = "UnRegularized"
+    regularizer_strength: float | None = None
+
+    def __post_init__(self):
+        def set_(name, value):  # normalize a field of this frozen instance
+            object.__setattr__(self, name, value)
+
+        set_("n_samples", _check_positive_int("n_samples", self.n_samples))
+        set_("n_features", _check_positive_int("n_features", self.n_features))
+        set_("n_outputs", _check_positive_int("n_outputs", self.n_outputs))
+        set_("noise", _check_nonneg_float("noise", self.noise))
+        if not _is_int(self.seed) or not 0 <= self.seed <= _SEED_MAX:
+            raise ValueError(f"`seed` must be an integer in [0, 2**32 - 1], got {self.seed!r}.")
+        set_("seed", int(self.seed))
+        if self.regularizer not in REGULARIZERS:
+            raise ValueError(
+                f"`regularizer` must be one of {list(REGULARIZERS)}, got {self.regularizer!r}."
+            )
+        strength = self.regularizer_strength
+        if strength is None:
+            strength = 0.0 if self.regularizer == "UnRegularized" else DEFAULT_RIDGE_STRENGTH
+        strength = _check_nonneg_float("regularizer_strength", strength)
+        if self.regularizer == "UnRegularized" and strength != 0.0:
+            raise ValueError(
+                f"`regularizer_strength` must be 0.0 (or None) for 'UnRegularized', got "
+                f"{self.regularizer_strength!r}; use regularizer='Ridge' for a penalty."
+            )
+        if self.regularizer == "Ridge" and strength == 0.0:
+            raise ValueError(
+                "`regularizer_strength` must be positive for 'Ridge', got "
+                f"{self.regularizer_strength!r}; use regularizer='UnRegularized' for no penalty."
+            )
+        set_("regularizer_strength", strength)
+
+    @property
+    def glm_class(self) -> str:
+        """NeMoS model class: ``"GLM"`` for one output, else ``"PopulationGLM"``."""
+        return "GLM" if self.n_outputs == 1 else "PopulationGLM"
+
+    @property
+    def problem_id(self) -> str:
+        """Readable, stable identifier; :meth:`from_id` inverts it exactly.
+
+        Floats are written with ``repr`` (shortest string that round-trips), e.g.
+        ``poisson[n=10000,p=50,k=1,noise=0.0,reg=Ridge,lam=0.001,seed=0]``.
+        """
+        return (
+            f"poisson[n={self.n_samples},p={self.n_features},k={self.n_outputs},"
+            f"noise={self.noise!r},reg={self.regularizer},lam={self.regularizer_strength!r},"
+            f"seed={self.seed}]"
+        )
+
+    @classmethod
+    def from_id(cls, problem_id: str) -> ProblemSpec:
+        """Parse a :attr:`problem_id` back into a spec.
+
+        Parameters
+        ----------
+        problem_id :
+            A string of the form
+            ``poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]``.
+
+        Returns
+        -------
+        ProblemSpec
+            The spec whose ``problem_id`` is ``problem_id``.
+
+        Raises
+        ------
+        ValueError
+            If the string is not of the accepted form or describes an invalid spec.
+
+        Examples
+        --------
+        >>> text = "poisson[n=2000,p=10,k=1,noise=0.0,reg=Ridge,lam=1e-3,seed=0]"
+        >>> spec = ProblemSpec.from_id(text)
+        >>> spec.n_samples, spec.regularizer, spec.regularizer_strength
+        (2000, 'Ridge', 0.001)
+        """
+        match = _ID_RE.fullmatch(problem_id) if isinstance(problem_id, str) else None
+        try:
+            if match is None:
+                raise ValueError
+            noise, lam = float(match["noise"]), float(match["lam"])
+        except ValueError:
+            raise ValueError(
+                f"Malformed problem id {problem_id!r}; expected the form {_ID_FORM}."
+            ) from None
+        return cls(
+            n_samples=int(match["n"]),
+            n_features=int(match["p"]),
+            n_outputs=int(match["k"]),
+            noise=noise,
+            seed=int(match["seed"]),
+            regularizer=match["reg"],
+            regularizer_strength=lam,
+        )
+
+    def to_dict(self) -> dict:
+        """Return the fields as a plain ``dict`` (JSON-serializable).
+
+        Examples
+        --------
+        >>> ProblemSpec(100, 2).to_dict()["regularizer_strength"]
+        0.0
+        """
+        return dataclasses.asdict(self)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 hex digest of the canonical JSON of the fields and :data:`GENERATOR_VERSION`.
+
+        Used as the cache key: equal specs share it and a new generator version changes it.
+        """
+        payload = dict(self.to_dict(), generator_version=GENERATOR_VERSION)
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
