@@ -41,3 +41,9 @@ def test_package_metadata():
     deps = " ".join(project["dependencies"])
     for dep in ("nemos", "jax", "scipy", "numpy", "pandas", "matplotlib", "scikit-learn", "asv"):
         assert dep in deps
+
+
+def test_schema_doc_matches_the_schema_module():
+    from nemos_bench.results import schema_markdown
+
+    assert schema_markdown() in (ROOT / "docs" / "schema.md").read_text()

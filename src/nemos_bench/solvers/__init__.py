@@ -3,6 +3,14 @@
 This subpackage is the only place in nemos-bench that touches ``nemos.solvers``.
 """
 
+from ._catalog import (
+    SolverClassError,
+    UnknownSolverError,
+    available_solvers,
+    load_solver_class,
+    resolve_solvers,
+    solver_allows,
+)
 from ._compat import NEMOS_VERSION, SUPPORTED_NEMOS, check_nemos_version, optim_info
 from ._register import (
     SCIPY_BACKEND,
@@ -19,6 +27,12 @@ from ._register import (
 from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
 
 __all__ = [
+    "SolverClassError",
+    "UnknownSolverError",
+    "available_solvers",
+    "load_solver_class",
+    "resolve_solvers",
+    "solver_allows",
     "NEMOS_VERSION",
     "SCIPY_BACKEND",
     "SCIPY_METHODS",

@@ -1,0 +1,123 @@
+"""Column names, types and units of the results tables: the single source of truth.
+
+``summary.csv`` has one row per fit, i.e. per (problem, solver, tolerance) cell;
+``trace.csv`` has one row per recorded iteration of a cell's trajectory. Times are
+seconds of wall-clock time; objectives are the penalised objective NeMoS minimises
+(mean Poisson negative log-likelihood without the log y! constant, summed over outputs,
+plus 0.5·λ·‖coef‖² for Ridge), recomputed by the harness in float64 NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CELL_KEY",
+    "Column",
+    "STATUSES",
+    "SUMMARY_COLUMNS",
+    "TRACE_COLUMNS",
+    "column_names",
+    "schema_markdown",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a results table.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the CSV header.
+    dtype : str
+        ``"str"``, ``"int"``, ``"float"`` or ``"bool"``.
+    unit : str
+        Unit of the values (``""`` where none applies).
+    description : str
+        What the value means.
+    """
+
+    name: str
+    dtype: str
+    unit: str
+    description: str
+
+
+#: Possible values of ``summary.status``.
+STATUSES = ("ok", "failed", "diverged", "timeout", "skipped")
+
+SUMMARY_COLUMNS: tuple[Column, ...] = (
+    Column("problem_id", "str", "", "ProblemSpec.problem_id of the problem"),
+    Column("n_samples", "int", "", "rows of the design matrix"),
+    Column("n_features", "int", "", "columns of the design matrix"),
+    Column("n_outputs", "int", "", "number of outputs (1: GLM, more: PopulationGLM)"),
+    Column("regularizer", "str", "", "UnRegularized or Ridge"),
+    Column("regularizer_strength", "float", "", "λ of the Ridge penalty 0.5·λ·‖coef‖²"),
+    Column("solver", "str", "", "registry name Algo[backend]"),
+    Column("tol", "float", "", "tolerance passed to the solver (meaning differs by solver)"),
+    Column("maxiter", "int", "iterations", "iteration cap passed to the solver"),
+    Column("repeat", "int", "", "number of steady-state repeats behind fit_s (median)"),
+    Column("status", "str", "", "ok, failed, diverged, timeout or skipped"),
+    Column("reason", "str", "", "one sentence explaining a status other than ok"),
+    Column("compile_s", "float", "s", "first-call overhead: end_to_end_s - fit_s"),
+    Column("fit_s", "float", "s", "median steady-state solver.run time, nothing compiled"),
+    Column("fit_s_min", "float", "s", "fastest steady-state repeat"),
+    Column("fit_s_max", "float", "s", "slowest steady-state repeat"),
+    Column("end_to_end_s", "float", "s", "first model.fit as a user pays it, compile included"),
+    Column("compiles_in_timed", "int", "", "XLA compilations seen inside the timed repeats"),
+    Column("n_steps", "int", "iterations", "iterations the solver reports"),
+    Column("nfev", "int", "", "objective evaluations, where the solver exposes them"),
+    Column("njev", "int", "", "gradient evaluations, where the solver exposes them"),
+    Column("nhev", "int", "", "Hessian(-vector) evaluations, where exposed"),
+    Column("objective", "float", "", "objective at the returned parameters (harness)"),
+    Column("reference_objective", "float", "", "certified optimum f* of the problem"),
+    Column("suboptimality", "float", "", "objective - reference_objective"),
+    Column("rel_suboptimality", "float", "", "suboptimality / max(1, |f*|)"),
+    Column("grad_norm", "float", "", "Euclidean norm of the objective's gradient (harness)"),
+    Column("converged", "bool", "", "the solver's own convergence claim"),
+    Column("reached_max_steps", "bool", "", "the solver stopped at maxiter"),
+    Column("trace_overhead", "float", "ratio", "traced fit time / fit_s (trace cells only)"),
+    Column("trace_matches_run", "bool", "", "the traced iterates end where run ends"),
+)
+
+TRACE_COLUMNS: tuple[Column, ...] = (
+    Column("problem_id", "str", "", "ProblemSpec.problem_id of the problem"),
+    Column("solver", "str", "", "registry name Algo[backend]"),
+    Column("tol", "float", "", "tolerance of the traced fit"),
+    Column("iteration", "int", "iterations", "iteration index, 0 = starting point"),
+    Column("time_s", "float", "s", "wall-clock time since the start of the traced fit"),
+    Column("objective", "float", "", "objective at this iterate (harness)"),
+    Column("suboptimality", "float", "", "objective - reference_objective"),
+    Column("grad_norm", "float", "", "Euclidean norm of the gradient at this iterate"),
+)
+
+#: Columns that identify one cell of a sweep.
+CELL_KEY = ("problem_id", "solver", "tol")
+
+
+def column_names(columns: tuple[Column, ...]) -> list[str]:
+    """Names of ``columns`` in order.
+
+    Examples
+    --------
+    >>> column_names(TRACE_COLUMNS)[:3]
+    ['problem_id', 'solver', 'tol']
+    """
+    return [column.name for column in columns]
+
+
+def schema_markdown() -> str:
+    """Both tables' columns as Markdown, for the docs.
+
+    Examples
+    --------
+    >>> schema_markdown().splitlines()[0]
+    '### summary.csv'
+    """
+    lines = []
+    for title, columns in (("summary.csv", SUMMARY_COLUMNS), ("trace.csv", TRACE_COLUMNS)):
+        lines += [f"### {title}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.dtype} | {c.unit} | {c.description} |" for c in columns]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,31 @@
+"""Runner: honest timing of every (problem, solver, tolerance) cell, traces, sweeps."""
+
+from ._cell import CellResult, CellSettings, make_model, run_one
+from ._config import SweepFileError, build_config, load_sweep_file, parse_tols
+from ._sweep import DEFAULT_TOLS, SUITE_TOLS, Cell, SweepConfig, default_tols, plan_cells, run_sweep
+from ._timing import Timing, block, time_repeats
+from ._trace import Trajectory, trace_points, trace_solver
+
+__all__ = [
+    "DEFAULT_TOLS",
+    "SUITE_TOLS",
+    "Cell",
+    "CellResult",
+    "CellSettings",
+    "SweepConfig",
+    "SweepFileError",
+    "Timing",
+    "Trajectory",
+    "block",
+    "build_config",
+    "default_tols",
+    "load_sweep_file",
+    "make_model",
+    "parse_tols",
+    "plan_cells",
+    "run_one",
+    "run_sweep",
+    "time_repeats",
+    "trace_points",
+    "trace_solver",
+]

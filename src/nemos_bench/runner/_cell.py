@@ -1,0 +1,229 @@
+"""One benchmark cell: fit one solver at one tolerance on one problem, measured honestly."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax.numpy as jnp
+import nemos as nmo
+import numpy as np
+
+from ..problems import Problem, Reference, grad_norm, objective
+from ..solvers import solver_allows
+from ..solvers._compat import coef_intercept, initial_params, optim_info
+from ._timing import block, time_repeats
+from ._trace import trace_solver
+
+__all__ = ["CellResult", "CellSettings", "make_model", "run_one", "skipped_cell"]
+
+
+@dataclass(frozen=True)
+class CellSettings:
+    """How every cell of a sweep is measured.
+
+    Attributes
+    ----------
+    maxiter : int
+        Iteration cap given to every solver.
+    repeats : int
+        Steady-state repeats behind ``fit_s`` (median).
+    max_trace_points : int
+        Most iterates kept in a trace.
+    """
+
+    maxiter: int = 5000
+    repeats: int = 3
+    max_trace_points: int = 300
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """What one cell produced: a summary row and (for traced cells) trace rows."""
+
+    summary: dict
+    trace: list[dict] = field(default_factory=list)
+
+
+def make_model(spec, solver: str, tol: float, maxiter: int):
+    """The NeMoS model a user would build for this problem, solver and tolerance.
+
+    Examples
+    --------
+    >>> from nemos_bench.problems import ProblemSpec
+    >>> spec = ProblemSpec(n_samples=50, n_features=2, n_outputs=3, regularizer="Ridge")
+    >>> type(make_model(spec, "LBFGS", 1e-6, 100)).__name__
+    'PopulationGLM'
+    """
+    cls = nmo.glm.GLM if spec.n_outputs == 1 else nmo.glm.PopulationGLM
+    kwargs: dict[str, Any] = {"regularizer": spec.regularizer, "solver_name": solver}
+    if spec.regularizer != "UnRegularized":
+        kwargs["regularizer_strength"] = spec.regularizer_strength
+    return cls(**kwargs, solver_kwargs={"tol": tol, "maxiter": maxiter})
+
+
+def _base_row(spec, solver: str, tol: float, settings: CellSettings, f_star: float) -> dict:
+    return {
+        "problem_id": spec.problem_id,
+        "n_samples": spec.n_samples,
+        "n_features": spec.n_features,
+        "n_outputs": spec.n_outputs,
+        "regularizer": spec.regularizer,
+        "regularizer_strength": spec.regularizer_strength,
+        "solver": solver,
+        "tol": float(tol),
+        "maxiter": settings.maxiter,
+        "repeat": settings.repeats,
+        "reference_objective": f_star,
+    }
+
+
+def skipped_cell(spec, solver, tol, settings, f_star, status: str, reason: str) -> CellResult:
+    """A summary row for a cell that produced no fit (skipped, failed, timed out)."""
+    row = _base_row(spec, solver, tol, settings, f_star)
+    row.update(status=status, reason=reason)
+    return CellResult(summary=row)
+
+
+def _measures(problem: Problem, params, f_star: float) -> tuple[float, float]:
+    pair = tuple(np.asarray(p, dtype=float) for p in coef_intercept(params))
+    if not all(np.all(np.isfinite(p)) for p in pair):
+        return math.nan, math.nan
+    return objective(problem, pair), grad_norm(problem, pair)
+
+
+def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
+    spec, f_star = problem.spec, reference.objective
+    row = _base_row(spec, solver, tol, settings, f_star)
+    model = make_model(spec, solver, tol, settings.maxiter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings are recorded as columns
+        start = time.perf_counter()
+        model.fit(problem.X, problem.y)
+        block((model.coef_, model.intercept_))
+        row["end_to_end_s"] = time.perf_counter() - start
+
+        fitted = model._solver
+        X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
+        params0 = initial_params(model, X, y)
+        if hasattr(fitted, "trace"):
+            fitted.trace = "none"  # scipy adapter: time it without the callback
+        timing = time_repeats(lambda: fitted.run(params0, X, y), settings.repeats)
+    params, state, _ = timing.last
+    info = optim_info(fitted, state)
+    obj, gnorm = _measures(problem, params, f_star)
+    row.update(
+        fit_s=timing.median_s,
+        fit_s_min=timing.min_s,
+        fit_s_max=timing.max_s,
+        compile_s=max(row["end_to_end_s"] - timing.median_s, 0.0),
+        compiles_in_timed=timing.compiles,
+        n_steps=int(info.num_steps),
+        nfev=getattr(state, "nfev", None),
+        njev=getattr(state, "njev", None),
+        nhev=getattr(state, "nhev", None),
+        objective=obj,
+        suboptimality=obj - f_star,
+        rel_suboptimality=(obj - f_star) / max(1.0, abs(f_star)),
+        grad_norm=gnorm,
+        converged=bool(info.converged),
+        reached_max_steps=bool(info.reached_max_steps),
+        status="ok",
+        reason="",
+    )
+    if not math.isfinite(obj):
+        row.update(status="diverged", reason="The solver returned non-finite parameters.")
+        return CellResult(summary=row)
+    if not trace:
+        return CellResult(summary=row)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traj = trace_solver(fitted, params0, (X, y), row["n_steps"], settings.max_trace_points)
+    final = coef_intercept(params)
+    row["trace_overhead"] = traj.total_s / timing.median_s if timing.median_s > 0 else None
+    row["trace_matches_run"] = all(
+        np.allclose(a, np.asarray(b), rtol=1e-6, atol=1e-9)
+        for a, b in zip(traj.final_params, final, strict=True)
+    )
+    rows = []
+    for it, t, pair in zip(traj.iterations, traj.times_s, traj.params, strict=True):
+        f_it, g_it = _measures(problem, pair, f_star)
+        rows.append(
+            {
+                "problem_id": spec.problem_id,
+                "solver": solver,
+                "tol": float(tol),
+                "iteration": it,
+                "time_s": t,
+                "objective": f_it,
+                "suboptimality": f_it - f_star,
+                "grad_norm": g_it,
+            }
+        )
+    return CellResult(summary=row, trace=rows)
+
+
+def run_one(
+    problem: Problem,
+    reference: Reference,
+    solver: str,
+    tol: float,
+    settings: CellSettings = CellSettings(),
+    trace: bool = False,
+) -> CellResult:
+    """Fit one (problem, solver, tolerance) cell and measure it.
+
+    Measured: ``end_to_end_s`` (a user's first ``model.fit``, compile included), ``fit_s``
+    (median of ``settings.repeats`` compile-free ``solver.run`` calls on the same solver
+    instance from the same initial parameters), ``compile_s`` (the difference), and the
+    objective, suboptimality and gradient norm recomputed by the harness at the returned
+    parameters. With ``trace=True`` the trajectory is recorded too. Exceptions become a
+    ``failed`` row with the reason; non-finite results a ``diverged`` row.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data of the problem.
+    reference : Reference
+        Its certified optimum.
+    solver : str
+        Registry name, e.g. ``"LBFGS[scipy]"``.
+    tol : float
+        Tolerance passed to the solver.
+    settings : CellSettings
+        Iteration cap, repeats, trace length.
+    trace : bool
+        Record the per-iteration trajectory.
+
+    Returns
+    -------
+    CellResult
+    """
+    spec = problem.spec
+    if not solver_allows(solver, spec.regularizer):
+        return skipped_cell(
+            spec,
+            solver,
+            tol,
+            settings,
+            reference.objective,
+            "skipped",
+            f"NeMoS does not allow {solver} with the {spec.regularizer} regularizer.",
+        )
+    try:
+        return _fit_cell(problem, reference, solver, tol, settings, trace)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a row
+        message = " ".join(str(err).split())[:300] or "no message"
+        status = "diverged" if "NaN" in message or "nan" in message.split() else "failed"
+        return skipped_cell(
+            spec,
+            solver,
+            tol,
+            settings,
+            reference.objective,
+            status,
+            f"{type(err).__name__}: {message}",
+        )

@@ -1,0 +1,144 @@
+"""The solver catalog: what can be benchmarked on this machine, found at run time."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+
+import nemos as nmo
+
+from ._register import SCIPY_BACKEND, register_scipy_solvers
+
+__all__ = [
+    "SolverClassError",
+    "UnknownSolverError",
+    "available_solvers",
+    "load_solver_class",
+    "resolve_solvers",
+    "solver_allows",
+]
+
+USER_BACKEND = "custom"
+
+
+class UnknownSolverError(ValueError):
+    """A solver name that the registry does not know."""
+
+
+class SolverClassError(ValueError):
+    """A user solver class that cannot be imported or fails NeMoS's validation."""
+
+
+def available_solvers(regularizer: str | None = None) -> list[str]:
+    """Registry names ``Algo[backend]`` of every solver, scipy ones included.
+
+    Parameters
+    ----------
+    regularizer : str, optional
+        Keep only the solvers that NeMoS allows for this regularizer.
+
+    Returns
+    -------
+    list of str
+        Native solvers first, in registry order, then the scipy ones.
+
+    Examples
+    --------
+    >>> names = available_solvers("Ridge")
+    >>> "LBFGS[scipy]" in names and "ProximalGradient[optimistix]" in names
+    True
+    """
+    register_scipy_solvers()
+    specs = nmo.solvers.list_available_solvers()
+    names = [s.full_name for s in specs if s.backend != SCIPY_BACKEND]
+    names += [s.full_name for s in specs if s.backend == SCIPY_BACKEND]
+    if regularizer is not None:
+        names = [name for name in names if solver_allows(name, regularizer)]
+    return names
+
+
+def solver_allows(solver: str, regularizer: str) -> bool:
+    """Whether NeMoS accepts ``solver`` together with ``regularizer``."""
+    algo = nmo.solvers.get_solver(solver).algo_name
+    return algo in getattr(nmo.regularizer, regularizer)().allowed_solvers
+
+
+def resolve_solvers(names: list[str] | None) -> list[str]:
+    """Check user-given solver names against the registry; ``None`` means all of them.
+
+    Raises
+    ------
+    UnknownSolverError
+        Naming the bad name, the close matches and where to see the full list.
+    """
+    known = available_solvers()
+    if names is None:
+        return known
+    resolved = []
+    for name in names:
+        if name in known:
+            resolved.append(name)
+            continue
+        try:
+            resolved.append(nmo.solvers.get_solver(name).full_name)
+            continue
+        except ValueError:
+            pass
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownSolverError(
+            f"Unknown solver {name!r}.{hint} Run `nemos-bench list` to see the {len(known)} "
+            "solvers available here."
+        )
+    return list(dict.fromkeys(resolved))
+
+
+def load_solver_class(path: str) -> str:
+    """Import a user's ``AbstractSolver`` class, validate it and register it.
+
+    Parameters
+    ----------
+    path : str
+        ``"package.module:ClassName"``; the solver is registered as
+        ``ClassName[custom]`` and allowed for UnRegularized and Ridge.
+
+    Returns
+    -------
+    str
+        The registry name.
+
+    Raises
+    ------
+    SolverClassError
+        If the path is malformed, the import fails, the attribute is not a class or NeMoS's
+        validator (signatures and both ridge tests) rejects it; the message gives the reason.
+    """
+    module_name, sep, class_name = path.partition(":")
+    if not sep or not module_name or not class_name.isidentifier():
+        raise SolverClassError(
+            f"Solver class {path!r} is not of the form 'package.module:ClassName'."
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as err:  # noqa: BLE001 - any import failure is the user's to see
+        raise SolverClassError(
+            f"Cannot import module {module_name!r} for solver class {path!r}: "
+            f"{type(err).__name__}: {err}."
+        ) from None
+    cls = getattr(module, class_name, None)
+    if not isinstance(cls, type):
+        raise SolverClassError(f"Module {module_name!r} has no class named {class_name!r}.")
+    register_scipy_solvers()  # float64 on, as for every benchmarked solver
+    for has_aux in (False, True):
+        try:
+            nmo.solvers.validate_solver_class(cls, test_ridge=True, loss_has_aux=has_aux)
+        except Exception as err:  # noqa: BLE001 - the validator's reason is the message
+            detail = " ".join(str(err).split()) or type(err).__name__
+            raise SolverClassError(
+                f"Solver class {path!r} failed NeMoS's validation "
+                f"({'with' if has_aux else 'without'} aux): {detail}"
+            ) from None
+    for regularizer in (nmo.regularizer.UnRegularized, nmo.regularizer.Ridge):
+        regularizer.allow_solver(class_name)
+    nmo.solvers.register(class_name, cls, backend=USER_BACKEND, replace=True, validate=True)
+    return f"{class_name}[{USER_BACKEND}]"

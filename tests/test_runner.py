@@ -1,0 +1,241 @@
+"""The runner: a full quick-suite sweep, traces against run's iterates, user solvers, resume."""
+
+import jax.numpy as jnp
+import nemos as nmo
+import numpy as np
+import pytest
+
+from nemos_bench.problems import (
+    ProblemSpec,
+    get_suite,
+    load_problem,
+    load_reference,
+    objective,
+)
+from nemos_bench.results import RunStore, read_meta, read_summary, read_trace
+from nemos_bench.runner import (
+    CellSettings,
+    SweepConfig,
+    build_config,
+    make_model,
+    plan_cells,
+    run_one,
+    run_sweep,
+    trace_solver,
+)
+from nemos_bench.solvers import SolverClassError, available_solvers, load_solver_class
+from nemos_bench.solvers._compat import coef_intercept, initial_params, optim_info
+
+QUICK = get_suite("quick")
+
+
+def test_quick_sweep_is_complete_and_consistent(quick_run):
+    summary, trace = read_summary(quick_run), read_trace(quick_run)
+    config = read_meta(quick_run)["config"]
+    # every allowed native and scipy solver, every problem, every tolerance
+    expected = {
+        (spec.problem_id, solver, tol)
+        for spec in QUICK
+        for solver in available_solvers(spec.regularizer)
+        for tol in config["tols"]
+    }
+    got = set(zip(summary.problem_id, summary.solver, summary.tol, strict=True))
+    assert got == expected and len(summary) == len(expected)
+    assert any(s.endswith("[scipy]") for s in summary.solver)
+    assert any(not s.endswith("[scipy]") for s in summary.solver)
+    for spec in QUICK:
+        rows = summary[summary.problem_id == spec.problem_id]
+        f_star = load_reference(spec).objective
+        assert np.all(rows.reference_objective == f_star)
+        ok = rows[rows.status == "ok"]
+        assert len(ok) >= len(rows) - 4  # only the SVRG variants may fail at tight tol
+        np.testing.assert_allclose(ok.suboptimality, ok.objective - f_star, rtol=0, atol=0)
+        # nothing beats the certified optimum beyond rounding
+        assert np.all(ok.objective >= f_star - 1e-12 * max(1.0, abs(f_star)))
+        assert np.all(ok.fit_s > 0) and np.all(ok.end_to_end_s >= ok.fit_s)
+        assert np.all(ok.compiles_in_timed == 0)
+        not_ok = rows[rows.status != "ok"]
+        assert all(isinstance(r, str) and r for r in not_ok.reason)
+    # traced cells: the tightest tolerance of every ok (problem, solver)
+    tight = min(config["tols"])
+    traced = summary[(summary.tol == tight) & (summary.status == "ok")]
+    assert traced.trace_matches_run.all()
+    for _, row in traced.iterrows():
+        rows = trace[(trace.problem_id == row.problem_id) & (trace.solver == row.solver)]
+        assert rows.iteration.iloc[0] == 0 and rows.iteration.is_monotonic_increasing
+        assert rows.time_s.is_monotonic_increasing
+        assert rows.objective.iloc[-1] == pytest.approx(row.objective, rel=1e-9, abs=1e-12)
+        np.testing.assert_allclose(rows.suboptimality, rows.objective - row.reference_objective)
+    meta = read_meta(quick_run)
+    assert meta["x64"] is True and meta["versions"]["nemos"] == nmo.__version__
+    assert {"jax", "jaxlib", "scipy", "numpy", "scikit-learn"} <= set(meta["versions"])
+    assert meta["cpu_count"] >= 1 and "git_commit" in meta and meta["config"]["suite"] == "quick"
+    assert meta["trace_overhead"]  # median traced/untraced time per solver
+
+
+def test_run_one_objective_is_recomputed_at_the_returned_parameters():
+    spec = QUICK[1]
+    problem, reference = load_problem(spec), load_reference(spec)
+    result = run_one(problem, reference, "LBFGS[scipy]", 1e-6, CellSettings(repeats=3))
+    row = result.summary
+    model = make_model(spec, "LBFGS[scipy]", 1e-6, 5000).fit(problem.X, problem.y)
+    f = objective(problem, (np.asarray(model.coef_), np.asarray(model.intercept_)))
+    assert row["objective"] == pytest.approx(f, rel=1e-12)
+    assert row["suboptimality"] == row["objective"] - reference.objective
+    assert row["repeat"] == 3 and row["fit_s_min"] <= row["fit_s"] <= row["fit_s_max"]
+    assert row["nfev"] >= row["n_steps"] >= 1 and result.trace == []
+
+
+def _run_with_maxiter(spec, solver, k):
+    problem = load_problem(spec)
+    model = make_model(spec, solver, 1e-12, k)
+    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
+    model.fit(problem.X, problem.y)
+    params, state, _ = model._solver.run(initial_params(model, X, y), X, y)
+    return [np.asarray(p) for p in coef_intercept(params)], optim_info(model._solver, state)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize(
+    "solver", ["LBFGS[optax+optimistix]", "GradientDescent[optimistix]", "LBFGS[scipy]"]
+)
+def test_trace_reproduces_the_iterates_of_run(solver):
+    """Iterate k of the trace is where `run` stops when capped at k iterations."""
+    spec = QUICK[1]
+    problem = load_problem(spec)
+    model = make_model(spec, solver, 1e-12, 5000).fit(problem.X, problem.y)
+    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
+    params0 = initial_params(model, X, y)
+    _, state, _ = model._solver.run(params0, X, y)
+    n_steps = int(optim_info(model._solver, state).num_steps)
+    traj = trace_solver(model._solver, params0, (X, y), n_steps)
+    assert traj.iterations == tuple(range(n_steps + 1))
+    for k in (1, 2, 5):
+        capped, info = _run_with_maxiter(spec, solver, k)
+        assert int(info.num_steps) == k
+        for got, want in zip(traj.params[k], capped, strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_scipy_trace_is_one_run_not_restarted_updates():
+    spec = QUICK[0]
+    problem = load_problem(spec)
+    model = make_model(spec, "LBFGS[scipy]", 1e-12, 5000).fit(problem.X, problem.y)
+    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
+    solver, params0 = model._solver, initial_params(model, X, y)
+    traj = trace_solver(solver, params0, (X, y), n_steps=0)
+    # one L-BFGS run reaches the optimum in a handful of iterations ...
+    assert len(traj.iterations) < 30
+    f_run = [objective(problem, p) for p in traj.params]
+    assert f_run[-1] == pytest.approx(load_reference(spec).objective, rel=1e-10)
+    # ... while restarting it at every step (one `update` per iteration) is another path
+    p, s = params0, solver.init_state(params0, X, y)
+    for _ in range(len(traj.iterations) - 1):
+        p, s, _ = solver.update(p, s, X, y)
+    f_restarted = objective(problem, tuple(np.asarray(a) for a in coef_intercept(p)))
+    assert abs(f_restarted - f_run[-1]) > 1e-9
+
+
+def test_user_solver_class_is_loaded_validated_and_benchmarked(tmp_path):
+    name = load_solver_class("example_solvers:MyBFGS")
+    assert name == "MyBFGS[custom]" and nmo.solvers.get_solver(name).backend == "custom"
+    config = build_config(
+        suite="quick",
+        solvers=["LBFGS[scipy]"],
+        solver_classes=["example_solvers:MyBFGS"],
+        tols=(1e-8,),
+        repeats=3,
+    )
+    config = SweepConfig(**{**config.__dict__, "problems": QUICK[:1]})
+    store = run_sweep(config, tmp_path / "run")
+    summary = read_summary(store.path)
+    assert set(summary.solver) == {"LBFGS[scipy]", "MyBFGS[custom]"}
+    mine = summary[summary.solver == "MyBFGS[custom]"].iloc[0]
+    assert mine.status == "ok" and mine.suboptimality < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("path", "fragment"),
+    [
+        ("example_solvers:WrongSignature", "failed NeMoS's validation"),
+        ("example_solvers:NotReturningTriples", "failed NeMoS's validation"),
+        ("example_solvers:Missing", "has no class named 'Missing'"),
+        ("example_solvers:NOT_A_CLASS", "has no class named 'NOT_A_CLASS'"),
+        ("no_such_module_xyz:Solver", "Cannot import module 'no_such_module_xyz'"),
+        ("example_solvers.MyBFGS", "not of the form 'package.module:ClassName'"),
+    ],
+)
+def test_bad_user_solver_classes_are_rejected_before_any_fit(tmp_path, path, fragment):
+    with pytest.raises(SolverClassError, match=fragment.replace("(", r"\(")):
+        load_solver_class(path)
+    config = build_config(suite="quick", solvers=["LBFGS[scipy]"], solver_classes=[path])
+    with pytest.raises(SolverClassError):
+        run_sweep(config, tmp_path / "run")
+    assert not (tmp_path / "run" / "summary.csv").exists()
+
+
+def _small_config(**kw):
+    spec = ProblemSpec(n_samples=300, n_features=3, n_outputs=2, regularizer="Ridge")
+    base = dict(
+        suite="custom",
+        problems=(spec,),
+        solvers=("LBFGS[scipy]", "BFGS[scipy]"),
+        tols=(1e-4, 1e-8),
+        settings=CellSettings(repeats=3),
+    )
+    base.update(kw)
+    return SweepConfig(**base)
+
+
+def _snapshot(path):
+    return {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
+
+
+def test_resume_finished_run_writes_nothing_and_partial_run_completes(tmp_path):
+    config = _small_config()
+    full = run_sweep(config, tmp_path / "full")
+    before = _snapshot(full.path)
+    seen = []
+    run_sweep(config, full.path, on_cell=lambda cell, result: seen.append(result))
+    assert seen == [None] * len(plan_cells(config))  # every cell reported as done before
+    assert _snapshot(full.path) == before
+
+    # a partial run: keep the header and the first two summary rows, and their trace rows
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "meta.json").write_bytes(before["meta.json"])
+    lines = before["summary.csv"].decode().splitlines(keepends=True)
+    (partial / "summary.csv").write_text("".join(lines[:3]))
+    (partial / "trace.csv").write_bytes(before["trace.csv"])  # includes rows of later cells
+    ran = []
+    run_sweep(config, partial, on_cell=lambda cell, result: ran.append(result is not None))
+    assert ran.count(True) == len(plan_cells(config)) - 2
+    a, b = read_summary(full.path), read_summary(partial)
+    key = ["problem_id", "solver", "tol"]
+    assert sorted(map(tuple, a[key].values)) == sorted(map(tuple, b[key].values))
+    assert not b.duplicated(key).any()
+    ta, tb = read_trace(full.path), read_trace(partial)
+    assert sorted(map(tuple, ta[key + ["iteration"]].values)) == sorted(
+        map(tuple, tb[key + ["iteration"]].values)
+    )
+
+
+def test_store_refuses_another_runs_directory(tmp_path):
+    run_sweep(_small_config(tols=(1e-4,)), tmp_path / "run")
+    from nemos_bench.results import RunDirectoryError
+
+    with pytest.raises(RunDirectoryError, match="holds another run's results"):
+        RunStore(tmp_path / "run", {"suite": "other"}, {})
+
+
+def test_solver_not_allowed_for_the_regularizer_is_a_skipped_row():
+    from example_solvers import MyBFGS
+
+    nmo.solvers.register("NotAllowedAlgo", MyBFGS, backend="custom", replace=True)
+    spec = QUICK[0]
+    row = run_one(load_problem(spec), load_reference(spec), "NotAllowedAlgo[custom]", 1e-6).summary
+    assert row["status"] == "skipped"
+    assert row["reason"] == (
+        "NeMoS does not allow NotAllowedAlgo[custom] with the UnRegularized regularizer."
+    )
+    assert row.get("objective") is None and row["reference_objective"] > 0
