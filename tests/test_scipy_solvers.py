@@ -174,6 +174,30 @@ def test_aux_is_evaluated_at_the_returned_point():
     np.testing.assert_allclose(params, target, atol=1e-6)
 
 
+def test_blas_threads_are_capped_only_while_scipy_runs(monkeypatch):
+    import scipy.optimize
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    seen, real_minimize = [], scipy.optimize.minimize
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return real_minimize(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", spy)
+    before = blas_threads()
+    solver, target = _quadratic_solver()
+    solver.run(jnp.zeros(3), target)
+    uncapped, _ = _quadratic_solver(blas_threads=None)
+    uncapped.run(jnp.zeros(3), target)
+    assert blas_threads() == before
+    assert seen[0] == [1] * len(before)  # capped inside minimize
+    assert seen[1] == before  # blas_threads=None leaves BLAS alone
+
+
 def test_trace_none_records_nothing():
     solver, target = _quadratic_solver(trace="none")
     _, state, _ = solver.run(jnp.zeros(3), target)
@@ -214,6 +238,7 @@ def _make(cls=ScipyMinimize, reg=None, **kwargs):
         ({"tol": -1.0}, "tol must be a positive number"),
         ({"maxiter": 0}, "maxiter must be a positive integer"),
         ({"trace": "all"}, "trace must be one of"),
+        ({"blas_threads": 0}, "blas_threads must be a positive integer or None"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, fragment):

@@ -139,9 +139,14 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         return CellResult(summary=row)
     if not trace:
         return CellResult(summary=row)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        traj = trace_solver(fitted, params0, (X, y), row["n_steps"], settings.max_trace_points)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            traj = trace_solver(fitted, params0, (X, y), row["n_steps"], settings.max_trace_points)
+    except Exception as err:  # noqa: BLE001 - the fit's numbers stand without a trace
+        message = " ".join(str(err).split())[:200]
+        row["reason"] = f"No trace: stepping the solver failed ({type(err).__name__}: {message})."
+        return CellResult(summary=row)
     final = coef_intercept(params)
     row["trace_overhead"] = traj.total_s / timing.median_s if timing.median_s > 0 else None
     row["trace_matches_run"] = all(

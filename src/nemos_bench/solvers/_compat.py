@@ -94,7 +94,14 @@ def make_optim_info(
 
 
 def optim_info(solver: Any, state: Any) -> OptimizationInfo:
-    """Return the optimisation summary of any NeMoS solver on either release."""
+    """Return the optimisation summary of any NeMoS solver on either release.
+
+    On 0.2.9 the adapters' states carry the summary of the run in ``state.stats`` (their
+    ``_get_optim_info`` expects the inner state); elsewhere the solver's getter is used.
+    """
+    stats = getattr(state, "stats", None)
+    if stats is not None and hasattr(stats, "converged") and hasattr(stats, "num_steps"):
+        return stats
     getter = getattr(solver, "_get_optim_info", None) or solver.get_optim_info
     return getter(state)
 

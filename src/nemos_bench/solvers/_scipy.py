@@ -15,6 +15,7 @@ of ``run`` is recorded by scipy's ``callback`` in :class:`ScipySolverState`.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -25,6 +26,7 @@ import numpy as np
 import scipy.optimize
 from jax.flatten_util import ravel_pytree
 from nemos.solvers import AbstractSolver
+from threadpoolctl import ThreadpoolController
 
 from .._jaxtools import require_x64
 from ._compat import make_optim_info
@@ -44,6 +46,16 @@ _CONSTRAINED = ("SLSQP", "trust-constr", "COBYLA", "COBYQA", "TNC")
 _OTHER_SCIPY = ("Nelder-Mead", "Powell", "dogleg", "trust-exact")
 _SMOOTH_REGULARIZERS = ("UnRegularized", "Ridge")
 _TRACE_MODES = ("none", "objective", "iterates")
+_BLAS: list = []
+
+
+def _blas_limit(threads: int | None):
+    """Cap NumPy/SciPy BLAS threads (not XLA's) while scipy's optimiser runs."""
+    if threads is None:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0].limit(limits=threads)
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,12 @@ class ScipyMinimize(AbstractSolver):
     trace : {"objective", "iterates", "none"}, default "objective"
         What the callback records: the objective and time of each iteration, those plus
         a copy of each iterate, or nothing (no callback at all).
+    blas_threads : int or None, default 1
+        BLAS threads (OpenBLAS/MKL of NumPy and SciPy, process-wide) while ``minimize``
+        runs; ``None`` leaves them alone. scipy's small BLAS calls between evaluations
+        otherwise wake idle BLAS threads that compete with XLA's gradient for the cores
+        (measured: 2-2.5x faster evaluations at n=1e5, p=100 on 2 cores). JAX's own
+        computation does not use these threads.
 
     Examples
     --------
@@ -153,6 +171,7 @@ class ScipyMinimize(AbstractSolver):
         maxiter: int = 1000,
         options: dict | None = None,
         trace: str = "objective",
+        blas_threads: int | None = 1,
     ):
         self.method = _check_method(method, self.fixed_method)
         self.algo_name = self.__class__.algo_label()
@@ -168,6 +187,13 @@ class ScipyMinimize(AbstractSolver):
             raise ValueError(f"tol must be a positive number or None, got {tol!r}.")
         if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
             raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}.")
+        if blas_threads is not None and (
+            isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1
+        ):
+            raise ValueError(
+                f"blas_threads must be a positive integer or None, got {blas_threads!r}."
+            )
+        self.blas_threads = blas_threads
         if trace not in _TRACE_MODES:
             raise ValueError(f"trace must be one of {_TRACE_MODES}, got {trace!r}.")
         options = dict(options or {})
@@ -195,7 +221,7 @@ class ScipyMinimize(AbstractSolver):
     @classmethod
     def get_accepted_arguments(cls) -> set[str]:
         """Keyword arguments accepted in ``solver_kwargs``."""
-        accepted = {"tol", "maxiter", "options", "trace"}
+        accepted = {"tol", "maxiter", "options", "trace", "blas_threads"}
         if cls.fixed_method is None:
             accepted.add("method")
         return accepted
@@ -310,17 +336,18 @@ class ScipyMinimize(AbstractSolver):
         options["maxiter"] = maxiter
         if self.method == "L-BFGS-B":
             options.setdefault("maxfun", max(15000, 20 * maxiter))
-        start = time.perf_counter()
-        result = scipy.optimize.minimize(
-            fun,
-            x0,
-            method=self.method,
-            jac=True,
-            hessp=hessp if SCIPY_METHODS[self.method] else None,
-            tol=self.tol,
-            callback=None if self.trace == "none" else callback,
-            options=options,
-        )
+        with _blas_limit(self.blas_threads):
+            start = time.perf_counter()
+            result = scipy.optimize.minimize(
+                fun,
+                x0,
+                method=self.method,
+                jac=True,
+                hessp=hessp if SCIPY_METHODS[self.method] else None,
+                tol=self.tol,
+                callback=None if self.trace == "none" else callback,
+                options=options,
+            )
         result.nfev_counted, result.nhev_counted = counts["f"], counts["h"]
         params = compiled.unravel(np.asarray(result.x, dtype=np.float64))
         trace = (tuple(trace_fun), tuple(trace_time), trace_x)
