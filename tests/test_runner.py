@@ -59,7 +59,13 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
     # traced cells: the tightest tolerance of every ok (problem, solver)
     tight = min(config["tols"])
     traced = summary[(summary.tol == tight) & (summary.status == "ok")]
-    assert traced.trace_matches_run.all()
+    # a solver whose `update` cannot be stepped on its own (NeMoS SVRG needs a full gradient
+    # set first) keeps its fit row, says why it has no trace, and has no trace rows
+    untraced = traced[traced.trace_matches_run.isna()]
+    assert all(r.startswith("No trace:") for r in untraced.reason)
+    assert set(untraced.solver) <= {"SVRG[nemos]", "ProxSVRG[nemos]"}
+    traced = traced[traced.trace_matches_run.notna()]
+    assert len(traced) >= 2 * 10 and traced.trace_matches_run.all()
     for _, row in traced.iterrows():
         rows = trace[(trace.problem_id == row.problem_id) & (trace.solver == row.solver)]
         assert rows.iteration.iloc[0] == 0 and rows.iteration.is_monotonic_increasing

@@ -9,192 +9,176 @@ Layout of a run directory::
 A cell is written by appending its trace rows, then its summary row, each followed by a
 flush and ``fsync``. The summary row is the commit record: a cell counts as finished only
 when its summary row is complete. Opening a run directory again repairs what a crash
-(even ``kill -9``) can leave: a torn last line is dropped and trace rows of cells without
-a summary row are removed (by an atomic rewrite), so a resumed run ends with exactly the
-cells of an uninterrupted one, without duplicates.
+(even ``kill -9``) can leave: a torn last line is dropped, trace rows of cells without a
+summary row are removed (by an atomic rewrite) and temporary files of an interrupted
+atomic write are deleted, so a resumed run ends with exactly the cells of an
+uninterrupted one, without duplicates. What a crash cannot leave (a malformed line in the
+middle, an unknown status, a repeated cell, a changed header) is never "repaired": it is
+reported as :class:`ResultsCorruptedError` naming the file and line.
+
+While a :class:`RunStore` is open it holds an advisory lock (``flock``) on the run
+directory, so two runs cannot write into the same directory at once.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from ._journal import (
+    SUMMARY_FILE,
+    TRACE_FILE,
+    ResultsCorruptedError,
+    atomic_write_text,
+    csv_lines,
+    fsync_dir,
+    read_rows,
+    read_summary,
+    read_trace,
+)
+from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS, column_names
 
-from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS, Column, column_names
+try:  # POSIX; elsewhere runs are not locked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
 
 __all__ = [
     "ResultsCorruptedError",
     "RunDirectoryError",
     "RunStore",
     "atomic_write_text",
+    "check_run_dir",
     "read_meta",
     "read_summary",
     "read_trace",
 ]
 
-SUMMARY_FILE, TRACE_FILE, META_FILE = "summary.csv", "trace.csv", "meta.json"
-
-
-class ResultsCorruptedError(ValueError):
-    """A results file does not follow the schema; the message names the file and line."""
+META_FILE = "meta.json"
+_RUN_FILES = (SUMMARY_FILE, TRACE_FILE, META_FILE)
 
 
 class RunDirectoryError(ValueError):
     """The output directory cannot hold this run (not writable, or another run's results)."""
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
-    >>> atomic_write_text(target, "hello")
-    >>> target.read_text()
-    'hello'
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _format(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return "nan"
-    if isinstance(value, str):
-        return " ".join(value.split())  # one line, always
-    return str(value)
-
-
-def _csv_lines(rows: Iterable[Mapping[str, Any]], columns: tuple[Column, ...]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow([_format(row.get(c.name)) for c in columns])
-    return buffer.getvalue()
-
-
-def _parse(value: str, column: Column) -> Any:
-    if value == "":
-        return None
-    if column.dtype == "int":
-        return int(value)
-    if column.dtype == "float":
-        return float(value)
-    if column.dtype == "bool":
-        if value not in ("True", "False"):
-            raise ValueError(value)
-        return value == "True"
-    return value
-
-
-def _read_rows(path: Path, columns: tuple[Column, ...], *, repair: bool) -> list[dict]:
-    """Parse ``path`` against ``columns``; with ``repair`` a torn last line is dropped."""
-    names = column_names(columns)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if not text:
-        return []
-    lines = text.split("\n")
-    torn = lines.pop()  # "" when the file ends with a newline
-    if torn and not repair:
-        raise ResultsCorruptedError(
-            f"{path} line {len(lines) + 1}: the last line is incomplete (no newline); "
-            "rerun the same command to repair it, or delete that line."
-        )
-    header = next(csv.reader([lines[0]])) if lines else []
-    if header != names:
-        raise ResultsCorruptedError(
-            f"{path} line 1: header {header} does not match the schema {names}; "
-            "the file was edited or written by another version of nemos-bench."
-        )
-    rows = []
-    for lineno, line in enumerate(lines[1:], start=2):
-        fields = next(csv.reader([line])) if line else []
-        if len(fields) != len(columns):
-            raise ResultsCorruptedError(
-                f"{path} line {lineno}: expected {len(columns)} fields, found {len(fields)}."
-            )
-        row = {}
-        for value, column in zip(fields, columns, strict=True):
-            try:
-                row[column.name] = _parse(value, column)
-            except ValueError:
-                raise ResultsCorruptedError(
-                    f"{path} line {lineno}: column {column.name!r} holds {value!r}, "
-                    f"which is not a valid {column.dtype}."
-                ) from None
-        rows.append(row)
-    return rows
-
-
-def _frame(rows: list[dict], columns: tuple[Column, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=column_names(columns))
-    for column in columns:
-        if column.dtype == "float":
-            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce").astype(float)
-        elif column.dtype == "int":
-            frame[column.name] = frame[column.name].astype("Int64")
-        elif column.dtype == "bool":
-            frame[column.name] = frame[column.name].astype("boolean")
-    return frame
-
-
-def read_summary(run_dir: str | Path) -> pd.DataFrame:
-    """Load ``summary.csv`` of a run, checked against the schema.
-
-    Raises
-    ------
-    ResultsCorruptedError
-        Naming the file and line of the first problem found.
-    """
-    return _frame(
-        _read_rows(Path(run_dir) / SUMMARY_FILE, SUMMARY_COLUMNS, repair=False), SUMMARY_COLUMNS
-    )
-
-
-def read_trace(run_dir: str | Path) -> pd.DataFrame:
-    """Load ``trace.csv`` of a run, checked against the schema."""
-    return _frame(
-        _read_rows(Path(run_dir) / TRACE_FILE, TRACE_COLUMNS, repair=False), TRACE_COLUMNS
-    )
+def _is_temp(name: str) -> bool:
+    """Whether ``name`` is a temporary file left by an interrupted :func:`atomic_write_text`."""
+    return name.endswith(".tmp") and any(name.startswith(f".{f}.") for f in _RUN_FILES)
 
 
 def read_meta(run_dir: str | Path) -> dict:
-    """Load ``meta.json`` of a run."""
+    """Load ``meta.json`` of a run; it must hold a JSON object."""
     path = Path(run_dir) / META_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise ResultsCorruptedError(
             f"{path} line {err.lineno}: invalid JSON ({err.msg})."
         ) from None
+    except UnicodeDecodeError:
+        raise ResultsCorruptedError(f"{path} line 1: not UTF-8 text.") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("config", {}), dict):
+        raise ResultsCorruptedError(
+            f"{path} line 1: expected a JSON object with a 'config' object; the file was "
+            "edited or not written by nemos-bench."
+        )
+    return meta
 
 
 def _key(row: Mapping[str, Any]) -> tuple:
     return tuple(row[name] for name in CELL_KEY)
 
 
+def _writable(target: Path, name: str) -> None:
+    if not os.access(target, os.W_OK | os.X_OK):
+        where = "" if str(target) == name else f" ({str(target)!r} does not let you write)"
+        raise RunDirectoryError(
+            f"Output directory {name!r} is not writable{where}; pass --out with a directory "
+            "you can write to."
+        )
+
+
+def check_run_dir(path: str | Path, config: dict) -> dict | None:
+    """Check, writing nothing, that ``path`` can hold the run defined by ``config``.
+
+    Accepted: a path that does not exist yet (below a writable directory), an empty
+    directory, or the directory of an earlier run with the same ``config`` (to resume).
+
+    Returns
+    -------
+    dict or None
+        The existing ``meta.json`` when resuming, else ``None``.
+
+    Raises
+    ------
+    RunDirectoryError
+        Not writable, a file, a directory of other files, or another run's results.
+    ResultsCorruptedError
+        ``meta.json`` of the directory is not valid.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        parent = next(p for p in path.absolute().parents if p.exists())
+        if not parent.is_dir():
+            raise RunDirectoryError(
+                f"Output directory {name!r} cannot be created because {str(parent)!r} is a "
+                "file; pass --out with a new directory or a run directory."
+            )
+        _writable(parent, name)
+        return None
+    if not path.is_dir():
+        raise RunDirectoryError(
+            f"Output directory {name!r} is a file, not a directory; pass --out with a new "
+            "directory or a run directory."
+        )
+    _writable(path, name)
+    if not (path / META_FILE).exists():
+        foreign = sorted(p.name for p in path.iterdir() if not _is_temp(p.name))
+        if foreign:
+            raise RunDirectoryError(
+                f"Output directory {name!r} is not empty and holds no nemos-bench run "
+                f"(it has {foreign[0]!r}); pass --out with a new or empty directory."
+            )
+        return None
+    existing = read_meta(path)
+    theirs, ours = existing.get("config", {}), json.loads(json.dumps(config))
+    if theirs != ours:
+        differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+        raise RunDirectoryError(
+            f"Output directory {name!r} holds another run's results (suite "
+            f"{theirs.get('suite')!r}, different {', '.join(differ)}); choose a new --out "
+            "directory, or rerun with the same settings to resume."
+        )
+    return existing
+
+
+def _lock(path: Path) -> int | None:
+    """Open ``path`` and take an exclusive, non-blocking ``flock`` on it (POSIX)."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise RunDirectoryError(
+            f"Output directory {str(path)!r} is in use by another nemos-bench run (it is "
+            "locked); wait for that run to finish or pass another --out directory."
+        ) from None
+    return fd
+
+
 class RunStore:
     """Append-only, crash-safe writer for one run directory.
+
+    Everything is checked (:func:`check_run_dir`, the files against the schema) before
+    anything is created or written. Use it as a context manager, or call :meth:`close`,
+    to release the directory's lock.
 
     Parameters
     ----------
@@ -210,30 +194,30 @@ class RunStore:
     def __init__(self, path: str | Path, config: dict, meta: dict):
         self.path = Path(path)
         self.config = json.loads(json.dumps(config))
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            probe = self.path / ".write-test"
-            probe.write_text("")
-            probe.unlink()
-        except OSError as err:
-            raise RunDirectoryError(
-                f"Output directory {str(self.path)!r} is not writable ({err.strerror}); "
-                "pass --out with a directory you can write to."
-            ) from None
-        meta_path = self.path / META_FILE
-        if meta_path.exists():
-            existing = read_meta(self.path)
-            if existing.get("config") != self.config:
+        self._fd = None
+        existing = check_run_dir(self.path, self.config)
+        if existing is None:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
                 raise RunDirectoryError(
-                    f"Output directory {str(self.path)!r} holds another run's results "
-                    f"(suite {existing.get('config', {}).get('suite')!r}, different settings); "
-                    "choose a new --out directory, or rerun with the same settings to resume."
-                )
-            self.meta = existing
-        else:
-            self.meta = {**meta, "config": self.config}
-            atomic_write_text(meta_path, json.dumps(self.meta, indent=2, sort_keys=True))
-        self._repair()
+                    f"Output directory {str(self.path)!r} cannot be created ({err.strerror}); "
+                    "pass --out with a directory you can write to."
+                ) from None
+            fsync_dir(self.path.absolute().parent)
+        self._fd = _lock(self.path)
+        try:
+            summary = read_rows(self.summary_path, SUMMARY_COLUMNS, repair=True)
+            trace = read_rows(self.trace_path, TRACE_COLUMNS, repair=True)
+            if existing is None:
+                self.meta = {**meta, "config": self.config}
+                atomic_write_text(self.path / META_FILE, _json(self.meta))
+            else:
+                self.meta = existing
+            self._repair(summary, trace)
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def summary_path(self) -> Path:
@@ -245,23 +229,34 @@ class RunStore:
         """Path of ``trace.csv``."""
         return self.path / TRACE_FILE
 
-    def _repair(self) -> None:
-        summary = _read_rows(self.summary_path, SUMMARY_COLUMNS, repair=True)
-        trace = _read_rows(self.trace_path, TRACE_COLUMNS, repair=True)
-        seen, unique = set(), []
-        for row in summary:
-            if _key(row) not in seen:
-                seen.add(_key(row))
-                unique.append(row)
-        kept_trace = [row for row in trace if _key(row) in seen]
-        self._done = seen
-        for path, rows, columns in (
-            (self.summary_path, unique, SUMMARY_COLUMNS),
-            (self.trace_path, kept_trace, TRACE_COLUMNS),
+    def _repair(self, summary: tuple[list[dict], str], trace: tuple[list[dict], str]) -> None:
+        for leftover in self.path.iterdir():
+            if _is_temp(leftover.name):
+                leftover.unlink(missing_ok=True)
+        self._done = {_key(row) for row in summary[0]}
+        kept_trace = [row for row in trace[0] if _key(row) in self._done]
+        for path, (rows, old), columns in (
+            (self.summary_path, summary, SUMMARY_COLUMNS),
+            (self.trace_path, (kept_trace, trace[1]), TRACE_COLUMNS),
         ):
-            text = ",".join(column_names(columns)) + "\n" + _csv_lines(rows, columns)
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
+            text = ",".join(column_names(columns)) + "\n" + csv_lines(rows, columns)
+            if not path.exists() or old != text:
                 atomic_write_text(path, text)
+
+    def close(self) -> None:
+        """Release the run directory's lock (appending still works afterwards)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
 
     def done(self) -> set[tuple]:
         """Keys ``(problem_id, solver, tol)`` of the finished cells."""
@@ -272,13 +267,13 @@ class RunStore:
         return (problem_id, solver, float(tol)) in self._done
 
     def append_cell(self, summary_row: Mapping[str, Any], trace_rows: Iterable[Mapping]) -> None:
-        """Record one finished cell: its trace rows first, then its summary row."""
+        """Record one finished cell: its trace rows first, then its summary row (the commit)."""
         key = _key(summary_row)
         if key in self._done:
             return
         for path, text in (
-            (self.trace_path, _csv_lines(trace_rows, TRACE_COLUMNS)),
-            (self.summary_path, _csv_lines([summary_row], SUMMARY_COLUMNS)),
+            (self.trace_path, csv_lines(trace_rows, TRACE_COLUMNS)),
+            (self.summary_path, csv_lines([summary_row], SUMMARY_COLUMNS)),
         ):
             if not text:
                 continue
@@ -291,4 +286,8 @@ class RunStore:
     def update_meta(self, **fields: Any) -> None:
         """Add or replace top-level fields of ``meta.json`` (atomically)."""
         self.meta.update(fields)
-        atomic_write_text(self.path / META_FILE, json.dumps(self.meta, indent=2, sort_keys=True))
+        atomic_write_text(self.path / META_FILE, _json(self.meta))
+
+
+def _json(meta: dict) -> str:
+    return json.dumps(meta, indent=2, sort_keys=True)

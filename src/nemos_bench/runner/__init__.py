@@ -2,7 +2,18 @@
 
 from ._cell import CellResult, CellSettings, make_model, run_one
 from ._config import SweepFileError, build_config, load_sweep_file, parse_tols
-from ._sweep import DEFAULT_TOLS, SUITE_TOLS, Cell, SweepConfig, default_tols, plan_cells, run_sweep
+from ._execute import in_process
+from ._isolated import IsolatedExecutor, death_reason
+from ._sweep import (
+    DEFAULT_TOLS,
+    SUITE_TOLS,
+    Cell,
+    ConfigError,
+    SweepConfig,
+    default_tols,
+    plan_cells,
+    run_sweep,
+)
 from ._timing import Timing, block, time_repeats
 from ._trace import Trajectory, trace_points, trace_solver
 
@@ -12,13 +23,17 @@ __all__ = [
     "Cell",
     "CellResult",
     "CellSettings",
+    "ConfigError",
+    "IsolatedExecutor",
     "SweepConfig",
     "SweepFileError",
     "Timing",
     "Trajectory",
     "block",
     "build_config",
+    "death_reason",
     "default_tols",
+    "in_process",
     "load_sweep_file",
     "make_model",
     "parse_tols",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..problems import ProblemSpec, get_suite
 from ._cell import CellSettings
-from ._sweep import SweepConfig, default_tols
+from ._sweep import ConfigError, SweepConfig, default_tols
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,10 +28,32 @@ _KEYS = {
     "timeout",
     "solver_classes",
     "max_trace_points",
+    "isolate",
+}
+_PROBLEM_KEYS = [f.name for f in dataclasses.fields(ProblemSpec)]
+#: Expected TOML type of each key: (test, what is accepted).
+_TYPES = {
+    "suite": (lambda v: isinstance(v, str), "a suite name (string)"),
+    "solvers": (lambda v: _str_list(v), "an array of solver names"),
+    "solver_classes": (lambda v: _str_list(v), "an array of 'package.module:ClassName'"),
+    "tols": (
+        lambda v: _number(v) or (isinstance(v, list) and all(_number(t) for t in v)),
+        "a number or an array of numbers",
+    ),
+    "timeout": (lambda v: _number(v), "a number of seconds"),
+    "isolate": (lambda v: isinstance(v, bool), "true or false"),
 }
 
 
-class SweepFileError(ValueError):
+def _str_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class SweepFileError(ConfigError):
     """A sweep file that cannot be read or holds an invalid value."""
 
 
@@ -50,11 +73,12 @@ def parse_tols(values: list[str] | None) -> tuple[float, ...] | None:
             try:
                 tol = float(piece)
             except ValueError:
-                raise ValueError(
-                    f"Tolerance {piece.strip()!r} is not a positive number (e.g. 1e-6)."
-                ) from None
-            if not tol > 0 or tol == float("inf"):
-                raise ValueError(f"Tolerance {piece.strip()!r} is not a positive number.")
+                tol = float("nan")
+            if not 0 < tol < float("inf"):
+                raise ConfigError(
+                    f"Tolerance {piece.strip()!r} is not a positive number; give a positive "
+                    "finite number such as 1e-6."
+                )
             tols.append(tol)
     return tuple(tols)
 
@@ -66,35 +90,56 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise SweepFileError(f"Cannot read sweep file {str(path)!r}: {err.strerror}.") from None
+    except UnicodeDecodeError as err:
+        raise SweepFileError(
+            f"Sweep file {str(path)!r} is not UTF-8 text (byte {err.start}); save it as UTF-8."
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise SweepFileError(f"Sweep file {str(path)!r} is not valid TOML: {err}.") from None
+    name = str(path)
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise SweepFileError(
-            f"Sweep file {str(path)!r} has unknown key(s) {unknown}; accepted keys: "
-            f"{sorted(_KEYS)}."
+            f"Sweep file {name!r} has unknown key(s) {unknown}; accepted keys: {sorted(_KEYS)}."
         )
-    if "problems" in data:
-        if not isinstance(data["problems"], list) or not data["problems"]:
+    for key, (ok, accepted) in _TYPES.items():
+        if key in data and not ok(data[key]):
             raise SweepFileError(
-                f"Sweep file {str(path)!r}: 'problems' must be a non-empty array of tables "
+                f"Sweep file {name!r}: {key} = {data[key]!r} is not valid; give {accepted}."
+            )
+    if "problems" in data:
+        tables = data["problems"]
+        if (
+            not isinstance(tables, list)
+            or not tables
+            or not all(isinstance(t, dict) for t in tables)
+        ):
+            raise SweepFileError(
+                f"Sweep file {name!r}: 'problems' must be a non-empty array of tables "
                 "([[problems]] with n_samples, n_features, ...)."
             )
-        specs = []
-        for index, table in enumerate(data["problems"], start=1):
-            try:
-                specs.append(ProblemSpec(**table))
-            except (TypeError, ValueError) as err:
-                raise SweepFileError(f"Sweep file {str(path)!r}, problem {index}: {err}") from None
-        data["problems"] = tuple(specs)
+        data["problems"] = tuple(_spec(name, i, t) for i, t in enumerate(tables, start=1))
     return data
+
+
+def _spec(name: str, index: int, table: dict) -> ProblemSpec:
+    unknown = sorted(set(table) - set(_PROBLEM_KEYS))
+    if unknown:
+        raise SweepFileError(
+            f"Sweep file {name!r}, problem {index}: unknown key(s) {unknown}; accepted keys: "
+            f"{_PROBLEM_KEYS}."
+        )
+    try:
+        return ProblemSpec(**table)
+    except (TypeError, ValueError) as err:
+        raise SweepFileError(f"Sweep file {name!r}, problem {index}: {err}") from None
 
 
 def _int_option(name: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}.")
+        raise ConfigError(f"{name} must be an integer ≥ {minimum}, got {value!r}.")
     return value
 
 
@@ -115,7 +160,10 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     suite = merged.get("suite")
     if problems is None:
         suite = suite or "quick"
-        problems = get_suite(suite)
+        try:
+            problems = get_suite(suite)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
     elif suite is None:
         suite = "custom"
     tols = merged.get("tols", default_tols(suite))
@@ -129,11 +177,6 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
             "max_trace_points", merged.get("max_trace_points", CellSettings.max_trace_points), 2
         ),
     )
-    timeout = merged.get("timeout")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
-    ):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
     solvers = merged.get("solvers")
     return SweepConfig(
         suite=suite,
@@ -142,5 +185,6 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
         tols=tols,
         settings=settings,
         solver_classes=tuple(merged.get("solver_classes", ())),
-        timeout=timeout,
+        timeout=merged.get("timeout"),
+        isolate=merged.get("isolate"),
     )

@@ -8,16 +8,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..problems import ProblemSpec, load_problem, load_reference
+from ..problems import ProblemSpec
 from ..results import RunStore, read_summary
 from ..solvers import available_solvers, load_solver_class, resolve_solvers, solver_allows
-from ._cell import CellResult, CellSettings, run_one, skipped_cell
+from ._cell import CellResult, CellSettings
+from ._execute import in_process
+from ._isolated import IsolatedExecutor
 from ._provenance import provenance
 
 __all__ = [
     "DEFAULT_TOLS",
     "SUITE_TOLS",
     "Cell",
+    "ConfigError",
     "SweepConfig",
     "default_tols",
     "plan_cells",
@@ -30,6 +33,10 @@ DEFAULT_TOLS: tuple[float, ...] = (1e-4, 1e-6, 1e-8, 1e-10)
 #: harness (every native and scipy solver, each cell paying its JIT compile) stays
 #: within 90 s on 2 cores.
 SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10)}
+
+
+class ConfigError(ValueError):
+    """An invalid sweep setting; the message names the value and what is accepted."""
 
 
 def default_tols(suite: str) -> tuple[float, ...]:
@@ -62,7 +69,12 @@ class SweepConfig:
     solver_classes : tuple of str
         ``package.module:ClassName`` user solvers to load, validate and add.
     timeout : float or None
-        Per-cell time limit in seconds (enforced by the isolated executor).
+        Per-cell time limit in seconds; it needs isolation, so setting it implies
+        ``isolate=True``.
+    isolate : bool or None
+        Run each cell in a worker process (see :class:`IsolatedExecutor`) so that a crash,
+        a hang or a runaway allocation of one solver becomes that cell's row instead of
+        ending the sweep. ``None`` (default): isolated exactly when a ``timeout`` is set.
     """
 
     suite: str
@@ -72,17 +84,39 @@ class SweepConfig:
     settings: CellSettings = field(default_factory=CellSettings)
     solver_classes: tuple[str, ...] = ()
     timeout: float | None = None
+    isolate: bool | None = None
 
     def __post_init__(self):
         if not self.problems:
-            raise ValueError("A sweep needs at least one problem.")
-        for tol in self.tols:
-            if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0:
-                raise ValueError(f"Tolerance {tol!r} is not a positive number.")
-            if not math.isfinite(tol):
-                raise ValueError(f"Tolerance {tol!r} is not a finite positive number.")
+            raise ConfigError("A sweep needs at least one problem.")
         if not self.tols:
-            raise ValueError("A sweep needs at least one tolerance.")
+            raise ConfigError("A sweep needs at least one tolerance.")
+        for tol in self.tols:
+            if not _positive(tol, finite=True):
+                raise ConfigError(
+                    f"Tolerance {tol!r} is not a positive number; give a positive finite "
+                    "number such as 1e-6."
+                )
+        if self.timeout is not None and not _positive(self.timeout, finite=False):
+            raise ConfigError(
+                f"Timeout {self.timeout!r} is not a positive number of seconds; give e.g. 600."
+            )
+        if self.timeout is not None and self.isolate is False:
+            raise ConfigError(
+                f"A timeout ({self.timeout:g} s) needs isolation: a cell that runs in this "
+                "process cannot be stopped; drop the timeout or run isolated (--isolate)."
+            )
+
+    @property
+    def isolated(self) -> bool:
+        """Whether cells run in a worker process (``isolate``, or implied by ``timeout``)."""
+        return self.isolate if self.isolate is not None else self.timeout is not None
+
+
+def _positive(value, *, finite: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        return False
+    return math.isfinite(value) or not finite
 
 
 @dataclass(frozen=True)
@@ -109,6 +143,8 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
     planned; a solver named explicitly but not allowed gets a ``skipped`` cell.
     """
     names = _solver_names(config)
+    if not names:
+        raise ConfigError("The sweep names no solver; give at least one (e.g. LBFGS[scipy]).")
     tight = min(config.tols)
     cells = []
     for spec in config.problems:
@@ -134,40 +170,20 @@ def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
     }
 
 
-def _in_process(cells: list[Cell], settings: CellSettings) -> Iterator[CellResult]:
-    loaded: dict = {}
-    for cell in cells:
-        if cell.spec not in loaded:
-            loaded.clear()
-            try:
-                loaded[cell.spec] = (load_problem(cell.spec), load_reference(cell.spec), None)
-            except Exception as err:  # noqa: BLE001
-                loaded[cell.spec] = (None, None, f"{type(err).__name__}: {err}")
-        problem, reference, error = loaded[cell.spec]
-        if error is not None:
-            yield skipped_cell(
-                cell.spec,
-                cell.solver,
-                cell.tol,
-                settings,
-                None,
-                "failed",
-                f"The problem could not be built: {error}",
-            )
-            continue
-        yield run_one(problem, reference, cell.solver, cell.tol, settings, trace=cell.trace)
-
-
 def run_sweep(
     config: SweepConfig,
     out: str | Path,
     on_cell: Callable[[Cell, CellResult | None], None] | None = None,
     executor: Callable[[list[Cell], SweepConfig], Iterator[CellResult]] | None = None,
+    cells: list[Cell] | None = None,
+    on_start: Callable[[RunStore, list[Cell]], None] | None = None,
 ) -> RunStore:
     """Run every unfinished cell of ``config`` into the run directory ``out``.
 
     Running again into the same directory resumes: finished cells are skipped and no row
-    is written twice. Each cell's rows are committed as soon as it finishes.
+    is written twice. Each cell's rows are committed as soon as it finishes. Everything
+    (solvers, user solver classes, the output directory and any results already in it) is
+    checked before the directory is created or anything is written.
 
     Parameters
     ----------
@@ -180,32 +196,44 @@ def run_sweep(
         skipped because it was already finished.
     executor : callable, optional
         ``executor(cells, config)`` yielding one ``CellResult`` per cell in order;
-        default: in this process.
+        default: :class:`IsolatedExecutor` when ``config.isolated``, else this process.
+    cells : list of Cell, optional
+        The cells of ``plan_cells(config)``, if the caller has planned them already.
+    on_start : callable, optional
+        Called with ``(store, todo)`` once everything is checked and the run directory is
+        open, before the first cell runs; ``todo`` are the cells still to run.
 
     Returns
     -------
     RunStore
-        The store of the run directory.
+        The store of the run directory (closed: its lock is released).
     """
-    cells = plan_cells(config)
-    store = RunStore(out, config_record(config, cells), provenance())
-    todo = []
-    for cell in cells:
-        if store.is_done(cell.spec.problem_id, cell.solver, cell.tol):
-            if on_cell is not None:
-                on_cell(cell, None)
-        else:
-            todo.append(cell)
-    run = executor or (lambda cells_, cfg: _in_process(cells_, cfg.settings))
-    for cell, result in zip(todo, run(todo, config), strict=True):
-        store.append_cell(result.summary, result.trace)
-        if on_cell is not None:
-            on_cell(cell, result)
-    if todo:
-        store.update_meta(
-            finished_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            trace_overhead=_trace_overhead(store),
-        )
+    cells = plan_cells(config) if cells is None else cells
+    if executor is None:
+        executor = IsolatedExecutor(config.timeout) if config.isolated else in_process
+    with RunStore(out, config_record(config, cells), provenance()) as store:
+        todo = []
+        for cell in cells:
+            if store.is_done(cell.spec.problem_id, cell.solver, cell.tol):
+                if on_cell is not None:
+                    on_cell(cell, None)
+            else:
+                todo.append(cell)
+        if on_start is not None:
+            on_start(store, todo)
+        results = executor(todo, config)
+        try:
+            for cell, result in zip(todo, results, strict=True):
+                store.append_cell(result.summary, result.trace)
+                if on_cell is not None:
+                    on_cell(cell, result)
+        finally:
+            getattr(results, "close", lambda: None)()  # stop a worker now, not at GC
+        if todo:
+            store.update_meta(
+                finished_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                trace_overhead=_trace_overhead(store),
+            )
     return store
 
 

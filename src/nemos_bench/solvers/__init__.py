@@ -8,6 +8,7 @@ from ._catalog import (
     UnknownSolverError,
     available_solvers,
     load_solver_class,
+    register_validated_solvers,
     resolve_solvers,
     solver_allows,
 )
@@ -49,5 +50,6 @@ __all__ = [
     "check_nemos_version",
     "optim_info",
     "register_scipy_solvers",
+    "register_validated_solvers",
     "scipy_solver_names",
 ]

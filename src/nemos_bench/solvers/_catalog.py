@@ -7,13 +7,14 @@ import importlib
 
 import nemos as nmo
 
-from ._register import SCIPY_BACKEND, register_scipy_solvers
+from ._register import SCIPY_BACKEND, SCIPY_SOLVER_CLASSES, register_scipy_solvers
 
 __all__ = [
     "SolverClassError",
     "UnknownSolverError",
     "available_solvers",
     "load_solver_class",
+    "register_validated_solvers",
     "resolve_solvers",
     "solver_allows",
 ]
@@ -85,15 +86,18 @@ def resolve_solvers(names: list[str] | None) -> list[str]:
         except ValueError:
             pass
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        close += [k for k in known if name.lower() in k.lower() and k not in close][
+            : 3 - len(close)
+        ]
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
         raise UnknownSolverError(
-            f"Unknown solver {name!r}.{hint} Run `nemos-bench list` to see the {len(known)} "
-            "solvers available here."
+            f"Unknown solver {name!r}{hint}; solvers are named Algo[backend], and "
+            f"`nemos-bench list` shows the {len(known)} available here."
         )
     return list(dict.fromkeys(resolved))
 
 
-def load_solver_class(path: str) -> str:
+def load_solver_class(path: str, *, validate: bool = True) -> str:
     """Import a user's ``AbstractSolver`` class, validate it and register it.
 
     Parameters
@@ -101,6 +105,9 @@ def load_solver_class(path: str) -> str:
     path : str
         ``"package.module:ClassName"``; the solver is registered as
         ``ClassName[custom]`` and allowed for UnRegularized and Ridge.
+    validate : bool
+        Run NeMoS's validator, ridge tests included (about half a second per class). Only
+        a process whose parent has validated the same class may skip it.
 
     Returns
     -------
@@ -129,7 +136,7 @@ def load_solver_class(path: str) -> str:
     if not isinstance(cls, type):
         raise SolverClassError(f"Module {module_name!r} has no class named {class_name!r}.")
     register_scipy_solvers()  # float64 on, as for every benchmarked solver
-    for has_aux in (False, True):
+    for has_aux in (False, True) if validate else ():
         try:
             nmo.solvers.validate_solver_class(cls, test_ridge=True, loss_has_aux=has_aux)
         except Exception as err:  # noqa: BLE001 - the validator's reason is the message
@@ -142,3 +149,27 @@ def load_solver_class(path: str) -> str:
         regularizer.allow_solver(class_name)
     nmo.solvers.register(class_name, cls, backend=USER_BACKEND, replace=True, validate=True)
     return f"{class_name}[{USER_BACKEND}]"
+
+
+def register_validated_solvers(solver_classes: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """Register the scipy solvers and user classes that a parent process has validated.
+
+    For the worker process of an isolated sweep: the same classes, from the same code,
+    passed NeMoS's validator (its ridge tests take several seconds) in the parent, so
+    here only their signatures are checked. Float64 is enabled as by
+    :func:`register_scipy_solvers`.
+
+    Parameters
+    ----------
+    solver_classes : sequence of str
+        ``package.module:ClassName`` paths, as given to :func:`load_solver_class`.
+
+    Returns
+    -------
+    list of str
+        Registry names of the user classes.
+    """
+    for algo, cls in SCIPY_SOLVER_CLASSES.items():
+        nmo.solvers.register(algo, cls, backend=SCIPY_BACKEND, replace=True, validate=True)
+    register_scipy_solvers()  # allows them for UnRegularized and Ridge; finds them registered
+    return [load_solver_class(path, validate=False) for path in solver_classes]

@@ -15,7 +15,6 @@ of ``run`` is recorded by scipy's ``callback`` in :class:`ScipySolverState`.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -26,80 +25,19 @@ import numpy as np
 import scipy.optimize
 from jax.flatten_util import ravel_pytree
 from nemos.solvers import AbstractSolver
-from threadpoolctl import ThreadpoolController
 
 from .._jaxtools import require_x64
 from ._compat import make_optim_info
+from ._scipy_spec import (
+    SCIPY_METHODS,
+    SMOOTH_REGULARIZERS,
+    TRACE_MODES,
+    ScipySolverState,
+    blas_limit,
+    check_method,
+)
 
-__all__ = ["ScipyMinimize", "ScipySolverState", "SCIPY_METHODS"]
-
-#: Supported scipy methods and whether each one uses Hessian-vector products.
-SCIPY_METHODS: dict[str, bool] = {
-    "L-BFGS-B": False,
-    "BFGS": False,
-    "CG": False,
-    "Newton-CG": True,
-    "trust-ncg": True,
-    "trust-krylov": True,
-}
-_CONSTRAINED = ("SLSQP", "trust-constr", "COBYLA", "COBYQA", "TNC")
-_OTHER_SCIPY = ("Nelder-Mead", "Powell", "dogleg", "trust-exact")
-_SMOOTH_REGULARIZERS = ("UnRegularized", "Ridge")
-_TRACE_MODES = ("none", "objective", "iterates")
-_BLAS: list = []
-
-
-def _blas_limit(threads: int | None):
-    """Cap NumPy/SciPy BLAS threads (not XLA's) while scipy's optimiser runs."""
-    if threads is None:
-        return contextlib.nullcontext()
-    if not _BLAS:
-        _BLAS.append(ThreadpoolController().select(user_api="blas"))
-    return _BLAS[0].limit(limits=threads)
-
-
-@dataclass(frozen=True)
-class ScipySolverState:
-    """State of a scipy solve: scipy's report plus the trajectory of the run.
-
-    Attributes
-    ----------
-    fun : float
-        Objective (penalised loss) at the current parameters.
-    nit : int
-        Iterations taken so far (summed over ``update`` calls).
-    nfev, njev, nhev : int
-        Objective, gradient and Hessian-vector evaluations. One JAX ``value_and_grad``
-        call counts as one ``nfev`` and one ``njev``.
-    status : int
-        scipy's status code of the last ``minimize`` call (-1 before any).
-    message : str
-        scipy's message of the last ``minimize`` call.
-    converged : bool
-        scipy's ``success`` flag of the last call.
-    reached_max_steps : bool
-        Whether the last call stopped at ``maxiter``.
-    trace_fun : tuple of float
-        Objective at the start and after every iteration of the run.
-    trace_time : tuple of float
-        Seconds since the start of the run for each entry of ``trace_fun``.
-    trace_x : tuple of numpy.ndarray or None
-        Flat parameter vector for each entry of ``trace_fun`` when the solver was built
-        with ``trace="iterates"``; unflatten with :meth:`ScipyMinimize.unravel`.
-    """
-
-    fun: float
-    nit: int = 0
-    nfev: int = 0
-    njev: int = 0
-    nhev: int = 0
-    status: int = -1
-    message: str = "not started"
-    converged: bool = False
-    reached_max_steps: bool = False
-    trace_fun: tuple[float, ...] = ()
-    trace_time: tuple[float, ...] = ()
-    trace_x: tuple[np.ndarray, ...] | None = None
+__all__ = ["SCIPY_METHODS", "ScipyMinimize", "ScipySolverState"]
 
 
 @dataclass
@@ -173,14 +111,14 @@ class ScipyMinimize(AbstractSolver):
         trace: str = "objective",
         blas_threads: int | None = 1,
     ):
-        self.method = _check_method(method, self.fixed_method)
+        self.method = check_method(method, self.fixed_method)
         self.algo_name = self.__class__.algo_label()
         require_x64(self.algo_name)
         reg_name = type(regularizer).__name__
-        if reg_name not in _SMOOTH_REGULARIZERS:
+        if reg_name not in SMOOTH_REGULARIZERS:
             raise ValueError(
                 f"{self.algo_name} cannot use regularizer {reg_name!r}: scipy's methods need "
-                f"a smooth objective, so only {' and '.join(_SMOOTH_REGULARIZERS)} are "
+                f"a smooth objective, so only {' and '.join(SMOOTH_REGULARIZERS)} are "
                 "accepted (use ProximalGradient for Lasso, GroupLasso or ElasticNet)."
             )
         if tol is not None and not (isinstance(tol, (int, float)) and tol > 0):
@@ -194,8 +132,8 @@ class ScipyMinimize(AbstractSolver):
                 f"blas_threads must be a positive integer or None, got {blas_threads!r}."
             )
         self.blas_threads = blas_threads
-        if trace not in _TRACE_MODES:
-            raise ValueError(f"trace must be one of {_TRACE_MODES}, got {trace!r}.")
+        if trace not in TRACE_MODES:
+            raise ValueError(f"trace must be one of {TRACE_MODES}, got {trace!r}.")
         options = dict(options or {})
         for key in ("bounds", "constraints"):
             if key in options:
@@ -336,7 +274,7 @@ class ScipyMinimize(AbstractSolver):
         options["maxiter"] = maxiter
         if self.method == "L-BFGS-B":
             options.setdefault("maxfun", max(15000, 20 * maxiter))
-        with _blas_limit(self.blas_threads):
+        with blas_limit(self.blas_threads):
             start = time.perf_counter()
             result = scipy.optimize.minimize(
                 fun,
@@ -386,28 +324,3 @@ class ScipyMinimize(AbstractSolver):
             if state.trace_x is None or previous.trace_x is None
             else previous.trace_x + state.trace_x[1:],
         )
-
-
-def _check_method(method: str | None, fixed: str | None) -> str:
-    accepted = ", ".join(repr(m) for m in SCIPY_METHODS)
-    if fixed is not None:
-        if method is not None and method != fixed:
-            raise ValueError(
-                f"method={method!r} cannot be set on the {fixed} solver; choose the solver by "
-                f"name instead (scipy methods available: {accepted})."
-            )
-        return fixed
-    method = "L-BFGS-B" if method is None else method
-    if method in SCIPY_METHODS:
-        return method
-    if method in _CONSTRAINED:
-        raise ValueError(
-            f"scipy method {method!r} is for bounded or constrained problems, which the adapter "
-            f"does not pose; accepted methods: {accepted}."
-        )
-    if method in _OTHER_SCIPY:
-        raise ValueError(
-            f"scipy method {method!r} is not supported (it is derivative-free or needs a dense "
-            f"Hessian); accepted methods: {accepted}."
-        )
-    raise ValueError(f"Unknown scipy method {method!r}; accepted methods: {accepted}.")

@@ -1,0 +1,1 @@
+"""asv benchmark suite of nemos-bench (see ``asv.conf.json`` and ``common.py``)."""

@@ -1,0 +1,258 @@
+"""Shared grids, guarded imports and set-up helpers of the asv suite.
+
+The grids are data and **append-only**: asv keys history by parameter values, so editing or
+removing an entry throws that entry's history away. Add new entries at the end.
+
+Nothing here imports JAX or the package at module level: asv runs every benchmark (and every
+parameter combination) in a fresh process, and ``track_*`` benchmarks only read
+``setup_cache``'s result, so their processes stay cheap (under asv's forkserver,
+``_preimport.py`` has imported everything once before the fork). The package is imported on
+demand by :func:`harness`, which turns a missing module (a commit that predates it) into
+``NotImplementedError``, asv's convention for "skip this benchmark". Never create JAX arrays
+or compile at import time: the forkserver must not fork a running XLA runtime.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import types
+
+__all__ = [
+    "FULL_ENV_VAR",
+    "MAXITER",
+    "PEAKMEM_TOL",
+    "QUICK_PROBLEMS",
+    "REPEATS",
+    "SOLVERS",
+    "TOLS",
+    "as_float",
+    "cell_key",
+    "cell_row",
+    "full_grid",
+    "harness",
+    "prepare_fit",
+    "problem_ids",
+    "run_grid",
+]
+
+#: Set to ``1`` to run the suite on the ``standard`` problem suite instead of the quick subset.
+FULL_ENV_VAR = "NEMOS_BENCH_FULL"
+
+#: Solvers benchmarked: the scipy adapter and NeMoS's native defaults (append-only).
+SOLVERS = (
+    "LBFGS[scipy]",
+    "BFGS[scipy]",
+    "NewtonCG[scipy]",
+    "LBFGS",
+    "BFGS",
+    "NonlinearCG",
+    "GradientDescent",
+)
+
+#: Tolerances passed to every solver (append-only).
+TOLS = (1e-4, 1e-8)
+
+#: Tolerance of the memory benchmark (memory hardly depends on it).
+PEAKMEM_TOL = 1e-8
+
+#: Default problems: the harness's ``quick`` suite (append-only; ids parse with
+#: ``ProblemSpec.from_id``, so this module needs no import of the package).
+QUICK_PROBLEMS = (
+    "poisson[n=2000,p=10,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]",
+    "poisson[n=1000,p=5,k=3,noise=0.0,reg=Ridge,lam=0.001,seed=0]",
+)
+
+#: Iteration cap and steady-state repeats of the cells computed in ``setup_cache``.
+MAXITER = 5000
+REPEATS = 3
+
+
+def full_grid() -> bool:
+    """Whether ``NEMOS_BENCH_FULL`` asks for the full (``standard`` suite) grid."""
+    return os.environ.get(FULL_ENV_VAR, "") not in ("", "0")
+
+
+def problem_ids() -> tuple[str, ...]:
+    """Problem ids of the grid: the quick subset, or the ``standard`` suite when
+    ``NEMOS_BENCH_FULL=1``.
+
+    Returns
+    -------
+    tuple of str
+        ``ProblemSpec.problem_id`` values.
+    """
+    if full_grid():
+        try:
+            from nemos_bench.problems import get_suite
+        except ImportError:  # a commit without the suites: keep the quick ids
+            return QUICK_PROBLEMS
+        return tuple(spec.problem_id for spec in get_suite("standard"))
+    return QUICK_PROBLEMS
+
+
+@functools.cache
+def _import_harness() -> types.SimpleNamespace | str:
+    """The package's names the suite uses, or the reason they cannot be imported."""
+    try:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)  # the harness measures in float64
+        from nemos_bench.problems import ProblemSpec, load_problem, load_reference
+        from nemos_bench.runner import CellSettings, block, make_model, run_one, time_repeats
+        from nemos_bench.solvers import register_scipy_solvers, solver_allows
+        from nemos_bench.solvers._compat import initial_params, setup_model_solver
+    except ImportError as err:
+        return f"nemos_bench at this commit lacks what the suite needs: {err}"
+    return types.SimpleNamespace(
+        ProblemSpec=ProblemSpec,
+        load_problem=load_problem,
+        load_reference=load_reference,
+        CellSettings=CellSettings,
+        block=block,
+        make_model=make_model,
+        run_one=run_one,
+        time_repeats=time_repeats,
+        solver_allows=solver_allows,
+        register_scipy_solvers=register_scipy_solvers,
+        initial_params=initial_params,
+        setup_model_solver=setup_model_solver,
+    )
+
+
+def harness(scipy: bool = True) -> types.SimpleNamespace:
+    """The package's names used by the suite.
+
+    Parameters
+    ----------
+    scipy : bool
+        Register the scipy solvers in NeMoS's registry (their validation compiles for a few
+        seconds, which a process fitting a native solver need not pay).
+
+    Raises
+    ------
+    NotImplementedError
+        When the installed ``nemos_bench`` lacks one of them (asv then skips the benchmark).
+    """
+    found = _import_harness()
+    if isinstance(found, str):
+        raise NotImplementedError(found)
+    if scipy:
+        found.register_scipy_solvers()  # idempotent
+    return found
+
+
+def cell_key(solver: str, problem: str, tol: float) -> str:
+    """Key of one cell in ``setup_cache``'s result (a plain string: it is pickled)."""
+    return f"{solver}|{problem}|{float(tol)!r}"
+
+
+def run_grid(solvers, problems, tols) -> dict:
+    """Run every cell once with the runner's ``run_one`` and keep its summary row.
+
+    Returns
+    -------
+    dict
+        ``{"cells": {cell_key: summary row}}``, or ``{"missing": reason}`` when the package
+        at this commit cannot run the grid.
+    """
+    try:
+        h = harness()
+    except NotImplementedError as err:
+        return {"missing": str(err)}
+    settings = h.CellSettings(maxiter=MAXITER, repeats=REPEATS)
+    cells = {}
+    for problem_id in problems:
+        spec = h.ProblemSpec.from_id(problem_id)
+        problem, reference = h.load_problem(spec), h.load_reference(spec)
+        for solver in solvers:
+            for tol in tols:
+                result = h.run_one(problem, reference, solver, tol, settings)
+                cells[cell_key(solver, problem_id, tol)] = dict(result.summary)
+    return {"cells": cells}
+
+
+def cell_row(cache: dict, solver: str, problem: str, tol: float) -> dict:
+    """The summary row of one cell from ``setup_cache``'s result.
+
+    Raises
+    ------
+    NotImplementedError
+        When the package lacks a module, or the cell was skipped (solver not allowed for the
+        problem's regularizer): asv records the benchmark as skipped.
+    RuntimeError
+        When the fit failed or diverged: asv records a failure, with the reason.
+    """
+    if "missing" in cache:
+        raise NotImplementedError(cache["missing"])
+    row = cache["cells"].get(cell_key(solver, problem, tol))
+    if row is None:
+        raise NotImplementedError(f"No cell for {solver} on {problem} at tol={tol:g}.")
+    if row["status"] == "skipped":
+        raise NotImplementedError(row["reason"])
+    if row["status"] != "ok":
+        status, reason = row["status"], row["reason"]
+        raise RuntimeError(f"{solver} on {problem} at tol={tol:g}: {status}: {reason}")
+    return row
+
+
+def as_float(value) -> float:
+    """``value`` as a float (``None`` becomes NaN)."""
+    return math.nan if value is None else float(value)
+
+
+def prepare_fit(solver: str, problem: str, tol: float):
+    """Build the solver of one cell, warm it up and return the compile-free fit.
+
+    This is what ``run_one`` times as ``fit_s``: NeMoS's default initial parameters, the
+    model a user would build (``make_model``), its solver instance set up for the data, and
+    ``solver.run`` called once to compile. A second call is checked with the runner's
+    ``time_repeats`` to compile nothing.
+
+    Returns
+    -------
+    callable
+        Zero-argument function running ``solver.run`` and blocking until the result is ready.
+
+    Raises
+    ------
+    NotImplementedError
+        When the package lacks a module, the solver is not registered here, or NeMoS does not
+        allow it for the problem's regularizer.
+    RuntimeError
+        When the warmed-up fit still compiles (the timing would not be steady state).
+    """
+    import warnings
+
+    import jax.numpy as jnp
+
+    h = harness(scipy=solver.endswith("[scipy]"))
+    spec = h.ProblemSpec.from_id(problem)
+    try:
+        allowed = h.solver_allows(solver, spec.regularizer)
+    except ValueError as err:  # not in this NeMoS's registry
+        raise NotImplementedError(str(err)) from None
+    if not allowed:
+        raise NotImplementedError(f"NeMoS does not allow {solver} with {spec.regularizer}.")
+    data = h.load_problem(spec)
+    X, y = jnp.asarray(data.X), jnp.asarray(data.y)
+    model = h.make_model(spec, solver, tol, MAXITER)
+    params0 = h.initial_params(model, X, y)
+    fitted = h.setup_model_solver(model, params0, X, y)
+    if hasattr(fitted, "trace"):
+        fitted.trace = "none"  # scipy adapter: no per-iteration callback, as in run_one
+
+    def fit():
+        return h.block(fitted.run(params0, X, y))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings are tracked, not printed
+        fit()  # compile
+        check = h.time_repeats(fit, 1)
+    if check.compiles:
+        raise RuntimeError(
+            f"{solver} still compiled {check.compiles} time(s) after warm-up; "
+            "its time would include compilation."
+        )
+    return fit

@@ -1,0 +1,50 @@
+"""Regression gate: compare two runs (run directories or asv commits) cell by cell.
+
+``nemos-bench compare BASE HEAD`` fails (exit 1) when a cell matched on
+``(problem_id, solver, tol)`` got slower beyond a factor, less accurate beyond a tolerance
+relative to ``max(1, |f*|)``, stopped converging, or stopped running; cells found on one
+side only are reported, not failed.
+"""
+
+from ._gate import CellDiff, Comparison, GateSettings, compare
+from ._report import (
+    EXIT_PASS,
+    EXIT_REGRESSED,
+    add_compare_arguments,
+    comparison_table,
+    gate,
+    run_compare,
+)
+from ._sources import (
+    ASV_FIELDS,
+    CELL_COLUMNS,
+    Cells,
+    CompareError,
+    CompareSourceError,
+    asv_results_dir,
+    load_asv_commit,
+    load_cells,
+    load_run_dir,
+)
+
+__all__ = [
+    "ASV_FIELDS",
+    "CELL_COLUMNS",
+    "EXIT_PASS",
+    "EXIT_REGRESSED",
+    "CellDiff",
+    "Cells",
+    "CompareError",
+    "CompareSourceError",
+    "Comparison",
+    "GateSettings",
+    "add_compare_arguments",
+    "asv_results_dir",
+    "compare",
+    "comparison_table",
+    "gate",
+    "load_asv_commit",
+    "load_cells",
+    "load_run_dir",
+    "run_compare",
+]

@@ -1,0 +1,292 @@
+"""The regression gate: match the cells of BASE and HEAD and judge every matched pair."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ._sources import Cells, CompareError, load_cells
+
+__all__ = ["CellDiff", "Comparison", "GateSettings", "compare"]
+
+_KEY = ("env", "problem_id", "solver", "tol")
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """Thresholds of the gate.
+
+    Attributes
+    ----------
+    time_factor : float
+        A cell fails when HEAD's ``fit_s`` exceeds ``time_factor`` times BASE's ...
+    time_floor : float
+        ... and HEAD's ``fit_s`` is at least this many seconds (tiny times are noise).
+    objective_rtol : float
+        A cell fails when HEAD's objective or suboptimality exceeds BASE's by more than
+        ``objective_rtol * max(1, |f*|)``.
+    check_time : bool
+        Judge times at all (turn off where the two sides ran on different machines).
+    """
+
+    time_factor: float = 1.5
+    time_floor: float = 0.005
+    objective_rtol: float = 1e-6
+    check_time: bool = True
+
+    def __post_init__(self):
+        if not (math.isfinite(self.time_factor) and self.time_factor >= 1.0):
+            raise CompareError(f"time_factor must be a number >= 1, got {self.time_factor!r}.")
+        if not (math.isfinite(self.time_floor) and self.time_floor >= 0.0):
+            raise CompareError(f"time_floor must be a number >= 0, got {self.time_floor!r}.")
+        if not (math.isfinite(self.objective_rtol) and self.objective_rtol >= 0.0):
+            raise CompareError(
+                f"objective_rtol must be a number >= 0, got {self.objective_rtol!r}."
+            )
+
+
+@dataclass(frozen=True)
+class CellDiff:
+    """One matched cell: BASE and HEAD side by side, and why it fails (if it does).
+
+    ``reasons`` is empty for a cell that passes; each entry is one sentence.
+    """
+
+    env: str
+    problem_id: str
+    solver: str
+    tol: float
+    base_status: str
+    head_status: str
+    base_fit_s: float
+    head_fit_s: float
+    base_objective: float
+    head_objective: float
+    base_suboptimality: float
+    head_suboptimality: float
+    base_converged: bool | None
+    head_converged: bool | None
+    scale: float
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def regressed(self) -> bool:
+        """Whether the cell fails the gate."""
+        return bool(self.reasons)
+
+    @property
+    def time_ratio(self) -> float:
+        """HEAD ``fit_s`` / BASE ``fit_s`` (NaN where either is missing)."""
+        if _finite(self.base_fit_s) and _finite(self.head_fit_s) and self.base_fit_s > 0:
+            return self.head_fit_s / self.base_fit_s
+        return math.nan
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Result of :func:`compare`.
+
+    Attributes
+    ----------
+    base, head : str
+        Labels of the two sides.
+    settings : GateSettings
+        Thresholds used.
+    cells : tuple of CellDiff
+        Matched cells, in BASE order.
+    only_base, only_head : tuple of tuple
+        Keys ``(env, problem_id, solver, tol)`` of cells found on one side only: reported,
+        never failed.
+    """
+
+    base: str
+    head: str
+    settings: GateSettings
+    cells: tuple[CellDiff, ...]
+    only_base: tuple[tuple, ...] = ()
+    only_head: tuple[tuple, ...] = ()
+
+    @property
+    def regressions(self) -> tuple[CellDiff, ...]:
+        """The matched cells that fail the gate."""
+        return tuple(cell for cell in self.cells if cell.regressed)
+
+    @property
+    def passed(self) -> bool:
+        """No matched cell regressed."""
+        return not self.regressions
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per matched cell with every field, ``time_ratio`` and ``regressed``."""
+        rows = []
+        for cell in self.cells:
+            row = asdict(cell)
+            row["reasons"] = "; ".join(cell.reasons)
+            row.update(time_ratio=cell.time_ratio, regressed=cell.regressed)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _finite(value) -> bool:
+    return value is not None and value is not pd.NA and math.isfinite(float(value))
+
+
+def _value(row, column):
+    value = row.get(column)
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _scale(base: dict, head: dict) -> float:
+    for row in (base, head):
+        f_star = _value(row, "reference_objective")
+        if f_star is not None:
+            return max(1.0, abs(float(f_star)))
+    objective = _value(base, "objective")
+    return max(1.0, abs(float(objective))) if objective is not None else 1.0
+
+
+def _judge(base: dict, head: dict, settings: GateSettings, scale: float) -> list[str]:
+    if base["status"] != "ok":
+        return []  # nothing to regress from
+    if head["status"] != "ok":
+        return [f"status went from ok to {head['status']}."]
+    reasons = []
+    b_fit, h_fit = _value(base, "fit_s"), _value(head, "fit_s")
+    if settings.check_time and b_fit is not None and h_fit is not None and b_fit > 0:
+        if h_fit > settings.time_factor * b_fit and h_fit >= settings.time_floor:
+            reasons.append(
+                f"{h_fit / b_fit:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
+                f"{settings.time_factor:g}x above {settings.time_floor:g} s)."
+            )
+    allowed = settings.objective_rtol * scale
+    for column, what in (("objective", "objective"), ("suboptimality", "suboptimality")):
+        b_val, h_val = _value(base, column), _value(head, column)
+        if b_val is None:
+            continue
+        if h_val is None or not math.isfinite(float(h_val)):
+            reasons.append(f"{what} is missing or not finite (BASE {b_val:.6g}).")
+            break
+        if float(h_val) - float(b_val) > allowed:
+            reasons.append(
+                f"{what} worse by {float(h_val) - float(b_val):.3g} ({b_val:.10g} -> "
+                f"{h_val:.10g}; allowed {allowed:.3g} = {settings.objective_rtol:g} x "
+                f"max(1, |f*|))."
+            )
+            break  # objective and suboptimality differ by f* only: one sentence is enough
+    if _flag(base) is True and _flag(head) is False:
+        reasons.append("no longer converges (converged True -> False).")
+    return reasons
+
+
+def _number(row, column) -> float:
+    value = _value(row, column)
+    return math.nan if value is None else float(value)
+
+
+def _flag(row) -> bool | None:
+    value = _value(row, "converged")
+    return None if value is None else bool(value)
+
+
+def _rows(cells: Cells, ignore_env: bool) -> dict[tuple, dict]:
+    rows = {}
+    for record in cells.frame.to_dict("records"):
+        if ignore_env:
+            record["env"] = ""
+        key = tuple(record[name] for name in _KEY)
+        rows.setdefault(key, record)
+    return rows
+
+
+def compare(
+    base,
+    head,
+    *,
+    time_factor: float = 1.5,
+    time_floor: float = 0.005,
+    objective_rtol: float = 1e-6,
+    check_time: bool = True,
+    results_dir: str | Path | None = None,
+    machine: str | None = None,
+    env: str | None = None,
+) -> Comparison:
+    """Compare the cells of HEAD against BASE.
+
+    Cells are matched on ``(problem_id, solver, tol)`` (and the asv environment when a side
+    holds several). A matched cell fails when, with BASE ok:
+
+    - HEAD is no longer ``ok`` (failed, diverged, timed out, skipped);
+    - HEAD's ``fit_s`` is more than ``time_factor`` times BASE's and at least
+      ``time_floor`` seconds;
+    - HEAD's objective or suboptimality is worse than BASE's by more than
+      ``objective_rtol * max(1, |f*|)``;
+    - BASE converged and HEAD does not.
+
+    Cells on one side only are reported in ``only_base``/``only_head``, never failed.
+
+    Parameters
+    ----------
+    base, head : path-like, str or Cells
+        A run directory (``summary.csv``), or a commit hash / git ref with asv results.
+    time_factor, time_floor, objective_rtol, check_time :
+        See :class:`GateSettings`.
+    results_dir, machine, env :
+        Where asv results are read (see :func:`load_asv_commit`).
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from nemos_bench.compare import Cells
+    >>> row = dict(env="", problem_id="p", solver="LBFGS", tol=1e-8, status="ok", fit_s=0.1,
+    ...            objective=1.0, suboptimality=0.0, reference_objective=1.0, converged=True)
+    >>> slow = Cells("head", pd.DataFrame([dict(row, fit_s=0.3)]))
+    >>> result = compare(Cells("base", pd.DataFrame([row])), slow)
+    >>> result.passed, result.regressions[0].reasons[0][:11]
+    (False, '3.00x slowe')
+    """
+    settings = GateSettings(time_factor, time_floor, objective_rtol, check_time)
+    sources = {"results_dir": results_dir, "machine": machine, "env": env}
+    base_cells, head_cells = load_cells(base, **sources), load_cells(head, **sources)
+    envs = [set(c.frame["env"]) for c in (base_cells, head_cells)]
+    ignore_env = all(len(e) <= 1 for e in envs)
+    base_rows, head_rows = _rows(base_cells, ignore_env), _rows(head_cells, ignore_env)
+    diffs = []
+    for key, b in base_rows.items():
+        h = head_rows.get(key)
+        if h is None:
+            continue
+        scale = _scale(b, h)
+        diffs.append(
+            CellDiff(
+                *key,
+                base_status=b["status"],
+                head_status=h["status"],
+                base_fit_s=_number(b, "fit_s"),
+                head_fit_s=_number(h, "fit_s"),
+                base_objective=_number(b, "objective"),
+                head_objective=_number(h, "objective"),
+                base_suboptimality=_number(b, "suboptimality"),
+                head_suboptimality=_number(h, "suboptimality"),
+                base_converged=_flag(b),
+                head_converged=_flag(h),
+                scale=scale,
+                reasons=tuple(_judge(b, h, settings, scale)),
+            )
+        )
+    return Comparison(
+        base=base_cells.label,
+        head=head_cells.label,
+        settings=settings,
+        cells=tuple(diffs),
+        only_base=tuple(k for k in base_rows if k not in head_rows),
+        only_head=tuple(k for k in head_rows if k not in base_rows),
+    )

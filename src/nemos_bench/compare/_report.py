@@ -1,0 +1,189 @@
+"""The gate as a command: a rich table of the comparison and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ._gate import Comparison, GateSettings, compare
+
+__all__ = [
+    "EXIT_PASS",
+    "EXIT_REGRESSED",
+    "add_compare_arguments",
+    "comparison_table",
+    "gate",
+    "run_compare",
+]
+
+#: Exit codes: no regression / at least one regression (usage errors are the CLI's 2).
+EXIT_PASS, EXIT_REGRESSED = 0, 1
+
+
+def _num(value: float, fmt: str = "{:.3g}") -> str:
+    return "-" if value is None or not math.isfinite(value) else fmt.format(value)
+
+
+def _flag(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
+    """A rich table of ``comparison``: failing cells first, then (with ``show_all``) the rest.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`compare` returned.
+    show_all : bool
+        Also list the cells that pass.
+
+    Returns
+    -------
+    rich.table.Table
+    """
+    s = comparison.settings
+    regressions = comparison.regressions
+    title = (
+        f"{'FAIL' if regressions else 'PASS'}: {len(regressions)} of {len(comparison.cells)} "
+        f"matched cells regressed (BASE {comparison.base} -> HEAD {comparison.head})"
+    )
+    caption = (
+        f"limits: fit_s > {s.time_factor:g}x BASE and >= {s.time_floor:g} s"
+        f"{'' if s.check_time else ' (times not judged)'}; objective or suboptimality worse "
+        f"by > {s.objective_rtol:g} x max(1, |f*|); converged -> not converged; ok -> not ok"
+    )
+    if comparison.only_base or comparison.only_head:
+        caption += (
+            f". Not compared: {len(comparison.only_base)} cell(s) only in BASE, "
+            f"{len(comparison.only_head)} only in HEAD."
+        )
+    table = Table(title=escape(title), caption=escape(caption), show_lines=False)
+    for name, justify in (
+        ("verdict", "left"),
+        ("solver", "left"),
+        ("problem", "left"),
+        ("tol", "right"),
+        ("fit_s base -> head", "right"),
+        ("ratio", "right"),
+        ("subopt. base -> head", "right"),
+        ("converged", "center"),
+        ("why", "left"),
+    ):
+        table.add_column(name, justify=justify, overflow="fold")
+    cells = list(regressions) + (
+        [c for c in comparison.cells if not c.regressed] if show_all else []
+    )
+    for cell in cells:
+        problem = cell.problem_id if not cell.env else f"{cell.env}: {cell.problem_id}"
+        if cell.base_status != "ok" or cell.head_status != "ok":
+            subopt = f"{cell.base_status} -> {cell.head_status}"
+        else:
+            subopt = f"{_num(cell.base_suboptimality)} -> {_num(cell.head_suboptimality)}"
+        table.add_row(
+            "[bold red]FAIL[/]" if cell.regressed else "[green]ok[/]",
+            escape(cell.solver),
+            escape(problem),
+            f"{cell.tol:g}",
+            f"{_num(cell.base_fit_s)} -> {_num(cell.head_fit_s)}",
+            _num(cell.time_ratio, "{:.2f}x"),
+            subopt,
+            f"{_flag(cell.base_converged)} -> {_flag(cell.head_converged)}",
+            escape(" ".join(cell.reasons)),
+        )
+    for side, keys in (("BASE", comparison.only_base), ("HEAD", comparison.only_head)):
+        for env, problem_id, solver, tol in keys:
+            problem = problem_id if not env else f"{env}: {problem_id}"
+            table.add_row(
+                "[yellow]only in " + side + "[/]",
+                escape(solver),
+                escape(problem),
+                f"{tol:g}",
+                "",
+                "",
+                "",
+                "",
+                "reported, not judged",
+            )
+    return table
+
+
+def gate(base, head, *, console: Console | None = None, show_all: bool = True, **kwargs) -> int:
+    """Compare HEAD with BASE, print the table and return the exit code.
+
+    Parameters
+    ----------
+    base, head :
+        As for :func:`compare`.
+    console : rich.console.Console, optional
+        Where the table goes (default: standard output).
+    show_all : bool
+        List passing cells too.
+    **kwargs :
+        Thresholds and asv options of :func:`compare`.
+
+    Returns
+    -------
+    int
+        :data:`EXIT_PASS` (0) when no matched cell regressed, else :data:`EXIT_REGRESSED` (1).
+    """
+    comparison = compare(base, head, **kwargs)
+    (console or Console()).print(comparison_table(comparison, show_all=show_all))
+    return EXIT_PASS if comparison.passed else EXIT_REGRESSED
+
+
+def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``compare`` command's arguments to ``parser`` (used by the CLI)."""
+    defaults = GateSettings()
+    parser.add_argument("base", metavar="BASE", help="run directory, or commit with asv results")
+    parser.add_argument("head", metavar="HEAD", help="run directory, or commit with asv results")
+    parser.add_argument(
+        "--time-factor",
+        type=float,
+        default=defaults.time_factor,
+        help=f"fail when fit_s grows beyond this factor (default {defaults.time_factor:g})",
+    )
+    parser.add_argument(
+        "--time-floor",
+        type=float,
+        default=defaults.time_floor,
+        help=f"ignore slowdowns of fits faster than this, in s (default {defaults.time_floor:g})",
+    )
+    parser.add_argument(
+        "--objective-rtol",
+        type=float,
+        default=defaults.objective_rtol,
+        help="fail when objective/suboptimality grows by more than this x max(1, |f*|) "
+        f"(default {defaults.objective_rtol:g})",
+    )
+    parser.add_argument(
+        "--no-time", action="store_true", help="do not judge times (different machines)"
+    )
+    parser.add_argument("--asv-results", help="asv results_dir (default: from asv.conf.json)")
+    parser.add_argument("--machine", help="asv machine name (when several have results)")
+    parser.add_argument("--env", help="only asv environments whose name contains this")
+    parser.add_argument(
+        "--failures-only", action="store_true", help="list only the cells that fail"
+    )
+    return parser
+
+
+def run_compare(args: argparse.Namespace, console: Console | None = None) -> int:
+    """Run the gate from parsed :func:`add_compare_arguments` arguments; return the exit code."""
+    return gate(
+        args.base,
+        args.head,
+        console=console,
+        show_all=not args.failures_only,
+        time_factor=args.time_factor,
+        time_floor=args.time_floor,
+        objective_rtol=args.objective_rtol,
+        check_time=not args.no_time,
+        results_dir=args.asv_results,
+        machine=args.machine,
+        env=args.env,
+    )

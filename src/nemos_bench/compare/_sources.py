@@ -1,0 +1,287 @@
+"""Where the cells of a comparison come from: a run directory or an asv commit's results.
+
+Both become a :class:`Cells` table with one row per (env, problem_id, solver, tol) and the
+columns in :data:`CELL_COLUMNS`. A run directory has one unnamed environment (``""``); an
+asv commit has one environment per results file (``<machine>/<hash>-<env>.json``).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..results import read_summary
+
+__all__ = [
+    "ASV_FIELDS",
+    "CELL_COLUMNS",
+    "Cells",
+    "CompareError",
+    "CompareSourceError",
+    "asv_results_dir",
+    "load_asv_commit",
+    "load_cells",
+    "load_run_dir",
+]
+
+#: Columns of a cells table.
+CELL_COLUMNS = (
+    "env",
+    "problem_id",
+    "solver",
+    "tol",
+    "status",
+    "fit_s",
+    "compile_s",
+    "objective",
+    "suboptimality",
+    "reference_objective",
+    "n_steps",
+    "converged",
+)
+
+#: asv benchmark (last name component) -> cell column it measures.
+ASV_FIELDS = {
+    "time_fit": "fit_s",
+    "track_compile_s": "compile_s",
+    "track_objective": "objective",
+    "track_suboptimality": "suboptimality",
+    "track_n_steps": "n_steps",
+    "track_converged": "converged",
+}
+
+_DEFAULT_PARAM_NAMES = ("solver", "problem", "tol")
+_HEX = re.compile(r"[0-9a-fA-F]{4,40}")
+
+
+class CompareError(ValueError):
+    """Bad input to the gate (the CLI reports it in one sentence, exit code 2)."""
+
+
+class CompareSourceError(CompareError):
+    """A BASE or HEAD that is neither a run directory nor an asv commit with results."""
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The cells of one side of a comparison.
+
+    Attributes
+    ----------
+    label : str
+        What the cells came from (a run directory, or ``asv <hash> on <machine>``).
+    frame : pandas.DataFrame
+        One row per cell, columns :data:`CELL_COLUMNS`.
+    """
+
+    label: str
+    frame: pd.DataFrame
+
+
+def load_run_dir(path: str | Path) -> Cells:
+    """Cells of a run directory written by ``nemos-bench run`` (its ``summary.csv``)."""
+    summary = read_summary(path)
+    frame = summary.reindex(columns=[c for c in CELL_COLUMNS if c != "env"]).copy()
+    frame.insert(0, "env", "")
+    return Cells(label=str(path), frame=_typed(frame))
+
+
+def asv_results_dir(config: str | Path = "asv.conf.json") -> Path:
+    """``results_dir`` of an asv configuration (``results/asv`` when there is none)."""
+    path = Path(config)
+    if not path.is_file():
+        return Path("results/asv")
+    from asv.util import load_json
+
+    conf = load_json(str(path), js_comments=True)
+    return (path.parent / conf.get("results_dir", "results")).resolve()
+
+
+def _resolve_commit(ref: str) -> str:
+    if _HEX.fullmatch(ref):
+        return ref.lower()
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        out = None
+    if out is None or out.returncode != 0 or not out.stdout.strip():
+        raise CompareSourceError(
+            f"{ref!r} is neither a run directory (with summary.csv) nor a commit: pass a "
+            "directory written by `nemos-bench run`, or a commit hash (or git ref) with asv "
+            "results."
+        )
+    return out.stdout.strip()
+
+
+def _param_names(results_dir: Path) -> dict[str, list[str]]:
+    path = results_dir / "benchmarks.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        name: list(info.get("param_names", []))
+        for name, info in data.items()
+        if isinstance(info, dict)
+    }
+
+
+def _asv_files(results_dir: Path, commit: str, machine: str | None) -> tuple[str, list[Path]]:
+    machines = (
+        sorted(p for p in results_dir.iterdir() if p.is_dir()) if results_dir.is_dir() else []
+    )
+    if machine is not None:
+        machines = [p for p in machines if p.name == machine]
+    found = {p.name: sorted(p.glob(f"{commit[:8]}*-*.json")) for p in machines}
+    found = {name: files for name, files in found.items() if files}
+    if not found:
+        where = f"machine {machine!r} under " if machine else ""
+        raise CompareSourceError(
+            f"No asv results for commit {commit[:8]} for {where}{results_dir}; run "
+            "`asv run --set-commit-hash=<hash>` first, or pass a run directory."
+        )
+    if len(found) > 1:
+        raise CompareSourceError(
+            f"asv results for commit {commit[:8]} exist for several machines "
+            f"{sorted(found)}; choose one with --machine."
+        )
+    return next(iter(found.items()))
+
+
+def _cell_status(values: dict) -> str:
+    if any(v is None for v in values.values()):
+        return "failed"
+    if all(_isnan(v) for v in values.values()):
+        return "skipped"
+    return "ok"
+
+
+def load_asv_commit(
+    commit: str,
+    results_dir: str | Path | None = None,
+    *,
+    machine: str | None = None,
+    env: str | None = None,
+) -> Cells:
+    """Cells of one commit's asv results: one row per (env, problem, solver, tol).
+
+    Parameters
+    ----------
+    commit : str
+        Commit hash (a prefix of at least 4 hex digits) or a git ref.
+    results_dir : path-like, optional
+        asv's ``results_dir``; default: the one of ``./asv.conf.json``.
+    machine : str, optional
+        asv machine name; needed only when several machines have results for the commit.
+    env : str, optional
+        Keep only environments whose name contains this text.
+
+    Returns
+    -------
+    Cells
+        ``status`` is ``failed`` where asv saved no value (``null``) for a benchmark of the
+        cell, ``skipped`` where every value is NaN (asv's skip), else ``ok``.
+    """
+    from asv.results import Results
+
+    results_dir = Path(results_dir) if results_dir is not None else asv_results_dir()
+    commit = _resolve_commit(commit)
+    machine_name, files = _asv_files(results_dir, commit, machine)
+    names = _param_names(results_dir)
+    cells: dict[tuple, dict] = {}
+    for path in files:
+        result = Results.load(str(path))
+        if env is not None and env not in result.env_name:
+            continue
+        for key in result.get_all_result_keys():
+            field = ASV_FIELDS.get(key.rsplit(".", 1)[-1])
+            if field is None:
+                continue
+            params = result.get_result_params(key)
+            param_names = names.get(key) or list(_DEFAULT_PARAM_NAMES)
+            if len(param_names) != len(params) or not set(_DEFAULT_PARAM_NAMES) <= set(param_names):
+                continue  # not a (solver, problem, tol) benchmark
+            values = result.get_result_value(key, params)
+            for combo, value in zip(_product(params), values, strict=True):
+                labelled = dict(zip(param_names, (ast.literal_eval(p) for p in combo), strict=True))
+                cell = (
+                    result.env_name,
+                    labelled["problem"],
+                    labelled["solver"],
+                    float(labelled["tol"]),
+                )
+                cells.setdefault(cell, {})[field] = value
+    if not cells:
+        raise CompareSourceError(
+            f"The asv results of commit {commit[:8]} on {machine_name!r} hold no fit benchmarks"
+            + (f" for an environment matching {env!r}." if env else ".")
+        )
+    rows = []
+    for (env_name, problem_id, solver, tol), values in cells.items():
+        row = {"env": env_name, "problem_id": problem_id, "solver": solver, "tol": tol}
+        row["status"] = _cell_status(values)
+        for field, value in values.items():
+            row[field] = None if value is None or _isnan(value) else value
+        rows.append(row)
+    frame = pd.DataFrame(rows).reindex(columns=list(CELL_COLUMNS))
+    frame["reference_objective"] = frame["objective"] - frame["suboptimality"]
+    label = f"asv {commit[:8]} on {machine_name}"
+    return Cells(label=label, frame=_typed(frame))
+
+
+def load_cells(
+    source,
+    *,
+    results_dir: str | Path | None = None,
+    machine: str | None = None,
+    env: str | None = None,
+) -> Cells:
+    """Cells of ``source``: a :class:`Cells`, a run directory, or an asv commit hash/ref."""
+    if isinstance(source, Cells):
+        return source
+    path = Path(source)
+    if path.is_dir():
+        if not (path / "summary.csv").is_file():
+            raise CompareSourceError(
+                f"{str(path)!r} is a directory without summary.csv; pass a run directory "
+                "written by `nemos-bench run --out DIR`."
+            )
+        return load_run_dir(path)
+    return load_asv_commit(str(source), results_dir, machine=machine, env=env)
+
+
+def _product(params):
+    return itertools.product(*params)
+
+
+def _isnan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in ("tol", "fit_s", "compile_s", "objective", "suboptimality"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["reference_objective"] = pd.to_numeric(
+        frame["reference_objective"], errors="coerce"
+    ).astype(float)
+    frame["n_steps"] = pd.to_numeric(frame["n_steps"], errors="coerce").astype("Int64")
+    frame["converged"] = frame["converged"].map(
+        lambda v: pd.NA if v is None or _isnan(v) or v is pd.NA else bool(v)
+    )
+    frame["converged"] = frame["converged"].astype("boolean")
+    for column in ("env", "problem_id", "solver", "status"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame.reset_index(drop=True)

@@ -1,0 +1,227 @@
+"""Numbers behind the figures and tables: time to ε, performance ratios, power-law fits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._config import check_epsilon
+
+__all__ = [
+    "failures_table",
+    "fastest_table",
+    "fit_power_law",
+    "performance_ratios",
+    "problem_order",
+    "profile_curve",
+    "scaling_fits",
+    "scaling_slice",
+    "time_to_epsilon",
+]
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
+
+
+def problem_order(summary: pd.DataFrame) -> list[str]:
+    """Problem ids ordered by size (n_samples, n_features, n_outputs), then regularizer, id.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"problem_id": ["b", "a"], "n_samples": [500, 1000],
+    ...     "n_features": 5, "n_outputs": 1, "regularizer": "Ridge",
+    ...     "regularizer_strength": 1e-3})
+    >>> problem_order(s)
+    ['b', 'a']
+    """
+    keys = ["n_samples", "n_features", "n_outputs", "regularizer", "regularizer_strength"]
+    keys = [k for k in keys if k in summary.columns] + ["problem_id"]
+    first = summary.drop_duplicates("problem_id")[keys]
+    return first.sort_values(keys, kind="stable", na_position="last")["problem_id"].tolist()
+
+
+def ok_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Rows with status ``ok`` and a finite, positive ``fit_s``."""
+    fit = _floats(summary["fit_s"])
+    keep = (summary["status"] == "ok").to_numpy() & np.isfinite(fit) & (fit > 0)
+    return summary[keep]
+
+
+def time_to_epsilon(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
+    """Smallest ``fit_s`` per (problem, solver) among rows that reach ε.
+
+    A row reaches ε when its status is ``ok`` and ``suboptimality <= epsilon *
+    max(1, |f*|)`` (``f*`` is ``reference_objective``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``problem_id`` (every problem of ``summary``), one column per solver, values in
+        seconds; ``inf`` where no row of that solver reaches ε on that problem.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"problem_id": ["p", "p", "p"], "solver": ["A", "A", "B"],
+    ...     "status": ["ok"] * 3, "fit_s": [1.0, 2.0, 3.0],
+    ...     "suboptimality": [1e-3, 1e-9, 1e-9], "reference_objective": [5.0] * 3})
+    >>> time_to_epsilon(s, 1e-6).loc["p"].tolist()
+    [2.0, 3.0]
+    """
+    epsilon = check_epsilon(epsilon)
+    problems = problem_order(summary)
+    solvers = sorted(summary["solver"].unique())
+    table = pd.DataFrame(np.inf, index=pd.Index(problems, name="problem_id"), columns=solvers)
+    rows = ok_rows(summary)
+    sub = _floats(rows["suboptimality"])
+    f_star = _floats(rows["reference_objective"])
+    reached = rows[np.isfinite(sub) & (sub <= epsilon * np.maximum(1.0, np.abs(f_star)))]
+    best = reached.groupby(["problem_id", "solver"])["fit_s"].min()
+    for (problem, solver), seconds in best.items():
+        table.loc[problem, solver] = float(seconds)
+    table.columns.name = "solver"
+    return table
+
+
+def performance_ratios(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
+    """Dolan–Moré performance ratios ``t[p, s] / min_s t[p, s]`` of :func:`time_to_epsilon`.
+
+    ``inf`` where the solver does not reach ε on the problem, and for every solver of a
+    problem that no solver solves.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"problem_id": ["p", "p"], "solver": ["A", "B"],
+    ...     "status": ["ok", "ok"], "fit_s": [1.0, 4.0], "suboptimality": [0.0, 0.0],
+    ...     "reference_objective": [1.0, 1.0]})
+    >>> performance_ratios(s, 1e-6).loc["p"].tolist()
+    [1.0, 4.0]
+    """
+    times = time_to_epsilon(summary, epsilon)
+    best = times.min(axis=1).replace(np.inf, np.nan)
+    ratios = times.div(best, axis=0)
+    return ratios.fillna(np.inf)
+
+
+def profile_curve(ratios: pd.Series, n_problems: int, tau_max: float):
+    """Step curve ``(tau, rho)`` of one solver: fraction of problems with ratio ≤ tau.
+
+    ``tau`` starts at 1 and ends at ``tau_max``; each finite ratio adds a step.
+
+    Examples
+    --------
+    >>> tau, rho = profile_curve(pd.Series([1.0, 2.0, np.inf]), 3, 4.0)
+    >>> tau.tolist(), [round(float(r), 3) for r in rho]
+    ([1.0, 1.0, 2.0, 4.0], [0.0, 0.333, 0.667, 0.667])
+    """
+    finite = np.sort(ratios[np.isfinite(ratios)].to_numpy(dtype=float))
+    tau = np.concatenate([[1.0], finite, [tau_max]])
+    rho = np.concatenate([[0.0], np.arange(1, finite.size + 1), [finite.size]]) / n_problems
+    return tau, rho
+
+
+def fit_power_law(x, y) -> tuple[float, float]:
+    """Least-squares fit of ``y = c * x**a`` in log-log space; returns ``(a, c)``.
+
+    Examples
+    --------
+    >>> a, c = fit_power_law([10, 100, 1000], [0.02, 0.2, 2.0])
+    >>> round(a, 6), round(c, 6)
+    (1.0, 0.002)
+    """
+    log_x, log_y = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
+    if np.unique(log_x).size < 2:
+        raise ValueError("a power law needs at least two distinct sizes.")
+    slope, intercept = np.polyfit(log_x, log_y, 1)
+    return float(slope), float(np.exp(intercept))
+
+
+_SIZES = ("n_samples", "n_features", "n_outputs")
+_FIXED = {"n_samples": "n", "n_features": "p", "n_outputs": "k"}
+
+
+def scaling_slice(summary: pd.DataFrame, by: str) -> tuple[pd.DataFrame, dict]:
+    """Rows for a scaling plot along ``by``, at a fixed accuracy and fixed other sizes.
+
+    The accuracy is fixed per solver: only its rows at the tightest tolerance it was run
+    with, and only those with status ``ok`` (a failed cell drops its point). The problems
+    are the group sharing every other size and the regularizer that spans the most distinct
+    values of ``by`` (first such group in sorted order on ties).
+
+    Returns
+    -------
+    rows : DataFrame
+        The kept summary rows.
+    fixed : dict
+        The values held fixed (column → value); empty when nothing is kept.
+    """
+    if by not in _SIZES:
+        raise ValueError(f"by must be one of {list(_SIZES)}, got {by!r}.")
+    others = [c for c in _SIZES if c != by] + ["regularizer", "regularizer_strength"]
+    if summary.empty:
+        return summary, {}
+    spans = summary.groupby(others, dropna=False)[by].nunique()
+    key = spans.sort_values(ascending=False, kind="stable").index[0]
+    fixed = dict(zip(others, key if isinstance(key, tuple) else (key,), strict=True))
+    mask = np.ones(len(summary), dtype=bool)
+    for column, value in fixed.items():
+        mask &= (summary[column] == value).fillna(False).to_numpy(dtype=bool)
+    rows = summary[mask]
+    tightest = rows.groupby("solver")["tol"].transform("min")
+    rows = ok_rows(rows[(rows["tol"] == tightest).to_numpy(dtype=bool)])
+    return rows, fixed
+
+
+def scaling_fits(summary: pd.DataFrame, by: str = "n_samples") -> pd.DataFrame:
+    """Power-law exponent of ``fit_s`` along ``by`` per solver, on :func:`scaling_slice`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``solver``, ``n_sizes``, ``exponent``, ``prefactor``; exponent and prefactor
+        are NaN for a solver with fewer than two distinct sizes.
+    """
+    rows, _ = scaling_slice(summary, by)
+    records = []
+    for solver, group in rows.groupby("solver", sort=True):
+        x, y = _floats(group[by]), _floats(group["fit_s"])
+        n_sizes = int(np.unique(x).size)
+        a, c = fit_power_law(x, y) if n_sizes >= 2 else (np.nan, np.nan)
+        records.append({"solver": solver, "n_sizes": n_sizes, "exponent": a, "prefactor": c})
+    return pd.DataFrame(records, columns=["solver", "n_sizes", "exponent", "prefactor"])
+
+
+def fastest_table(summary: pd.DataFrame, epsilon: float, baseline: str | None) -> pd.DataFrame:
+    """Per problem: the fastest solver to ε, its time, and its speed-up over ``baseline``.
+
+    Columns ``problem_id``, ``fastest``, ``time_s``, ``baseline_s``, ``speedup``
+    (``baseline_s / time_s``); ``fastest`` is ``None`` when no solver reaches ε, and
+    ``baseline_s``/``speedup`` are NaN when the baseline does not.
+    """
+    times = time_to_epsilon(summary, epsilon)
+    records = []
+    for problem, row in times.iterrows():
+        finite = row[np.isfinite(row)]
+        fastest = finite.idxmin() if len(finite) else None
+        time_s = float(finite.min()) if len(finite) else np.nan
+        base = float(row[baseline]) if baseline in row.index else np.inf
+        base = base if np.isfinite(base) else np.nan
+        records.append(
+            {
+                "problem_id": problem,
+                "fastest": fastest,
+                "time_s": time_s,
+                "baseline_s": base,
+                "speedup": base / time_s if fastest is not None else np.nan,
+            }
+        )
+    return pd.DataFrame(
+        records, columns=["problem_id", "fastest", "time_s", "baseline_s", "speedup"]
+    )
+
+
+def failures_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose status is not ``ok``: problem, solver, tol, status, reason (sorted)."""
+    columns = ["problem_id", "solver", "tol", "status", "reason"]
+    bad = summary[summary["status"] != "ok"][columns]
+    return bad.sort_values(["status", "solver", "problem_id", "tol"]).reset_index(drop=True)

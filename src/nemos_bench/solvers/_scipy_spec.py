@@ -1,0 +1,111 @@
+"""Data of the scipy adapter: supported methods, argument checks and the solver state."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+__all__ = [
+    "SCIPY_METHODS",
+    "SMOOTH_REGULARIZERS",
+    "TRACE_MODES",
+    "ScipySolverState",
+    "blas_limit",
+    "check_method",
+]
+
+#: Supported scipy methods and whether each one uses Hessian-vector products.
+SCIPY_METHODS: dict[str, bool] = {
+    "L-BFGS-B": False,
+    "BFGS": False,
+    "CG": False,
+    "Newton-CG": True,
+    "trust-ncg": True,
+    "trust-krylov": True,
+}
+_CONSTRAINED = ("SLSQP", "trust-constr", "COBYLA", "COBYQA", "TNC")
+_OTHER_SCIPY = ("Nelder-Mead", "Powell", "dogleg", "trust-exact")
+SMOOTH_REGULARIZERS = ("UnRegularized", "Ridge")
+TRACE_MODES = ("none", "objective", "iterates")
+_BLAS: list = []
+
+
+def blas_limit(threads: int | None):
+    """Cap NumPy/SciPy BLAS threads (not XLA's) while scipy's optimiser runs."""
+    if threads is None:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0].limit(limits=threads)
+
+
+@dataclass(frozen=True)
+class ScipySolverState:
+    """State of a scipy solve: scipy's report plus the trajectory of the run.
+
+    Attributes
+    ----------
+    fun : float
+        Objective (penalised loss) at the current parameters.
+    nit : int
+        Iterations taken so far (summed over ``update`` calls).
+    nfev, njev, nhev : int
+        Objective, gradient and Hessian-vector evaluations. One JAX ``value_and_grad``
+        call counts as one ``nfev`` and one ``njev``.
+    status : int
+        scipy's status code of the last ``minimize`` call (-1 before any).
+    message : str
+        scipy's message of the last ``minimize`` call.
+    converged : bool
+        scipy's ``success`` flag of the last call.
+    reached_max_steps : bool
+        Whether the last call stopped at ``maxiter``.
+    trace_fun : tuple of float
+        Objective at the start and after every iteration of the run.
+    trace_time : tuple of float
+        Seconds since the start of the run for each entry of ``trace_fun``.
+    trace_x : tuple of numpy.ndarray or None
+        Flat parameter vector for each entry of ``trace_fun`` when the solver was built
+        with ``trace="iterates"``; unflatten with :meth:`ScipyMinimize.unravel`.
+    """
+
+    fun: float
+    nit: int = 0
+    nfev: int = 0
+    njev: int = 0
+    nhev: int = 0
+    status: int = -1
+    message: str = "not started"
+    converged: bool = False
+    reached_max_steps: bool = False
+    trace_fun: tuple[float, ...] = ()
+    trace_time: tuple[float, ...] = ()
+    trace_x: tuple[np.ndarray, ...] | None = None
+
+
+def check_method(method: str | None, fixed: str | None) -> str:
+    accepted = ", ".join(repr(m) for m in SCIPY_METHODS)
+    if fixed is not None:
+        if method is not None and method != fixed:
+            raise ValueError(
+                f"method={method!r} cannot be set on the {fixed} solver; choose the solver by "
+                f"name instead (scipy methods available: {accepted})."
+            )
+        return fixed
+    method = "L-BFGS-B" if method is None else method
+    if method in SCIPY_METHODS:
+        return method
+    if method in _CONSTRAINED:
+        raise ValueError(
+            f"scipy method {method!r} is for bounded or constrained problems, which the adapter "
+            f"does not pose; accepted methods: {accepted}."
+        )
+    if method in _OTHER_SCIPY:
+        raise ValueError(
+            f"scipy method {method!r} is not supported (it is derivative-free or needs a dense "
+            f"Hessian); accepted methods: {accepted}."
+        )
+    raise ValueError(f"Unknown scipy method {method!r}; accepted methods: {accepted}.")

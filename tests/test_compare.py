@@ -1,0 +1,221 @@
+"""The regression gate on run directories: planted regressions fail, identical inputs pass."""
+
+import io
+
+import pytest
+from rich.console import Console
+
+from nemos_bench.compare import (
+    EXIT_PASS,
+    EXIT_REGRESSED,
+    CompareSourceError,
+    compare,
+    gate,
+    load_run_dir,
+)
+from nemos_bench.compare.__main__ import main as compare_main
+from nemos_bench.results import RunStore
+
+PROBLEM = "poisson[n=2000,p=10,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]"
+RIDGE = "poisson[n=1000,p=5,k=3,noise=0.0,reg=Ridge,lam=0.001,seed=0]"
+F_STAR = 0.75
+
+
+def row(solver, tol=1e-8, problem=PROBLEM, **changes):
+    base = {
+        "problem_id": problem,
+        "n_samples": 2000,
+        "n_features": 10,
+        "n_outputs": 1,
+        "regularizer": "UnRegularized",
+        "regularizer_strength": 0.0,
+        "solver": solver,
+        "tol": tol,
+        "maxiter": 5000,
+        "repeat": 3,
+        "status": "ok",
+        "reason": "",
+        "compile_s": 1.0,
+        "fit_s": 0.1,
+        "end_to_end_s": 1.1,
+        "compiles_in_timed": 0,
+        "n_steps": 12,
+        "objective": F_STAR + 1e-12,
+        "reference_objective": F_STAR,
+        "suboptimality": 1e-12,
+        "rel_suboptimality": 1e-12,
+        "grad_norm": 1e-9,
+        "converged": True,
+        "reached_max_steps": False,
+    }
+    return with_changes(base, changes)
+
+
+def with_changes(summary, changes):
+    summary = dict(summary, **changes)
+    if "objective" in changes and "suboptimality" not in changes:
+        objective = summary["objective"]
+        summary["suboptimality"] = (
+            None if objective is None else objective - summary["reference_objective"]
+        )
+    return summary
+
+
+BASE_ROWS = [
+    row("LBFGS[scipy]"),
+    row("BFGS[scipy]"),
+    row("LBFGS"),
+    row("NonlinearCG"),
+    row("GradientDescent", fit_s=0.001),
+    row("LBFGS", tol=1e-4, problem=RIDGE, objective=2.0, reference_objective=2.0),
+]
+
+
+def write_run(path, rows):
+    store = RunStore(path, {"suite": "test"}, {"test": True})
+    for summary in rows:
+        store.append_cell(summary, [])
+    return path
+
+
+def replace(rows, solver, tol=1e-8, **changes):
+    out = []
+    for r in rows:
+        out.append(with_changes(r, changes) if (r["solver"], r["tol"]) == (solver, tol) else r)
+    return out
+
+
+@pytest.fixture
+def base_dir(tmp_path):
+    return write_run(tmp_path / "base", BASE_ROWS)
+
+
+def by_solver(comparison):
+    return {(c.solver, c.tol): c for c in comparison.regressions}
+
+
+def test_identical_runs_pass(base_dir, tmp_path):
+    head = write_run(tmp_path / "head", BASE_ROWS)
+    result = compare(base_dir, head)
+    assert result.passed
+    assert len(result.cells) == len(BASE_ROWS)
+    assert result.only_base == result.only_head == ()
+    assert compare(base_dir, base_dir).passed
+
+
+def test_each_planted_regression_is_caught(base_dir, tmp_path):
+    rows = replace(BASE_ROWS, "LBFGS[scipy]", fit_s=0.3)  # slower
+    rows = replace(rows, "BFGS[scipy]", objective=F_STAR + 1e-3)  # less accurate
+    rows = replace(rows, "LBFGS", converged=False, reached_max_steps=True)  # stops converging
+    rows = replace(rows, "NonlinearCG", status="failed", reason="boom", objective=None)
+    head = write_run(tmp_path / "head", rows)
+
+    result = compare(base_dir, head)
+    failed = by_solver(result)
+    assert not result.passed
+    assert set(failed) == {
+        ("LBFGS[scipy]", 1e-8),
+        ("BFGS[scipy]", 1e-8),
+        ("LBFGS", 1e-8),
+        ("NonlinearCG", 1e-8),
+    }
+    assert "3.00x slower" in failed["LBFGS[scipy]", 1e-8].reasons[0]
+    assert failed["LBFGS[scipy]", 1e-8].time_ratio == pytest.approx(3.0)
+    assert failed["BFGS[scipy]", 1e-8].reasons[0].startswith("objective worse by 0.001")
+    assert failed["LBFGS", 1e-8].reasons == ("no longer converges (converged True -> False).",)
+    assert failed["NonlinearCG", 1e-8].reasons == ("status went from ok to failed.",)
+
+
+def test_gate_exit_code_and_table(base_dir, tmp_path):
+    head = write_run(tmp_path / "head", replace(BASE_ROWS, "BFGS[scipy]", fit_s=0.5))
+    out = io.StringIO()
+    console = Console(file=out, width=250)
+    assert gate(base_dir, head, console=console) == EXIT_REGRESSED
+    text = out.getvalue()
+    assert "FAIL: 1 of 6 matched cells regressed" in text
+    assert "5.00x slower" in text
+    out.truncate(0)
+    assert gate(base_dir, base_dir, console=console) == EXIT_PASS
+    assert "PASS: 0 of 6" in out.getvalue()
+
+
+def test_tiny_times_below_the_floor_are_ignored(base_dir, tmp_path):
+    head = write_run(tmp_path / "head", replace(BASE_ROWS, "GradientDescent", fit_s=0.004))
+    assert compare(base_dir, head).passed  # 4x slower, but 4 ms < 5 ms floor
+    strict = compare(base_dir, head, time_floor=0.0)
+    assert [c.solver for c in strict.regressions] == ["GradientDescent"]
+
+
+def test_time_factor_is_configurable_and_time_can_be_ignored(base_dir, tmp_path):
+    head = write_run(tmp_path / "head", replace(BASE_ROWS, "LBFGS[scipy]", fit_s=0.14))
+    assert compare(base_dir, head).passed  # 1.4x < 1.5x
+    assert not compare(base_dir, head, time_factor=1.2).passed
+    slow = write_run(tmp_path / "slow", replace(BASE_ROWS, "LBFGS[scipy]", fit_s=10.0))
+    assert compare(base_dir, slow, check_time=False).passed
+    with pytest.raises(ValueError, match="time_factor"):
+        compare(base_dir, head, time_factor=0.5)
+
+
+def test_objective_tolerance_is_relative_to_max_one_abs_f_star(base_dir, tmp_path):
+    # within 1e-6 x max(1, 0.75) = 1e-6: passes
+    tiny = write_run(tmp_path / "tiny", replace(BASE_ROWS, "LBFGS[scipy]", objective=F_STAR + 5e-7))
+    assert compare(base_dir, tiny).passed
+    # the Ridge cell has f* = 2: 1.5e-6 is within 1e-6 x 2, 2.5e-6 is not
+    ok = replace(BASE_ROWS, "LBFGS", tol=1e-4, objective=2.0 + 1.5e-6)
+    assert compare(base_dir, write_run(tmp_path / "ok", ok)).passed
+    bad = replace(BASE_ROWS, "LBFGS", tol=1e-4, objective=2.0 + 2.5e-6)
+    result = compare(base_dir, write_run(tmp_path / "bad", bad))
+    assert [(c.solver, c.tol) for c in result.regressions] == [("LBFGS", 1e-4)]
+    assert result.regressions[0].scale == 2.0
+    assert compare(base_dir, write_run(tmp_path / "bad2", bad), objective_rtol=1e-5).passed
+
+
+def test_worse_suboptimality_alone_is_caught(base_dir, tmp_path):
+    # same objective, but HEAD's reference optimum is lower: the cell is further from f*
+    rows = replace(BASE_ROWS, "LBFGS[scipy]", reference_objective=F_STAR - 1e-3, suboptimality=1e-3)
+    result = compare(base_dir, write_run(tmp_path / "head", rows))
+    assert result.regressions[0].reasons[0].startswith("suboptimality worse")
+
+
+def test_improvements_and_cells_not_ok_on_both_sides_pass(tmp_path):
+    base_rows = replace(BASE_ROWS, "NonlinearCG", status="failed", objective=None, converged=None)
+    base = write_run(tmp_path / "base", base_rows)
+    rows = replace(base_rows, "LBFGS[scipy]", fit_s=0.01, objective=F_STAR)  # faster, better
+    rows = replace(rows, "NonlinearCG", status="diverged", objective=None)
+    assert compare(base, write_run(tmp_path / "head", rows)).passed
+
+
+def test_cells_on_one_side_are_reported_not_failed(base_dir, tmp_path):
+    rows = [r for r in BASE_ROWS if r["solver"] != "NonlinearCG"] + [row("TrustNCG[scipy]")]
+    head = write_run(tmp_path / "head", rows)
+    result = compare(base_dir, head)
+    assert result.passed
+    assert result.only_base == (("", PROBLEM, "NonlinearCG", 1e-8),)
+    assert result.only_head == (("", PROBLEM, "TrustNCG[scipy]", 1e-8),)
+    out = io.StringIO()
+    gate(base_dir, head, console=Console(file=out, width=250))
+    assert "only in BASE" in out.getvalue() and "only in HEAD" in out.getvalue()
+
+
+def test_load_run_dir_reads_the_summary(base_dir):
+    cells = load_run_dir(base_dir)
+    assert list(cells.frame["solver"]) == [r["solver"] for r in BASE_ROWS]
+    assert cells.frame["converged"].dtype == "boolean"
+    assert set(cells.frame["env"]) == {""}
+
+
+def test_module_entry_point_exit_codes(base_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # one line per cell
+    head = write_run(tmp_path / "head", replace(BASE_ROWS, "LBFGS", converged=False))
+    assert compare_main([str(base_dir), str(base_dir)]) == 0
+    assert compare_main([str(base_dir), str(head), "--failures-only"]) == 1
+    assert "no longer converges" in capsys.readouterr().out
+    assert compare_main([str(base_dir), str(tmp_path)]) == 2  # a directory without summary.csv
+    assert "without summary.csv" in capsys.readouterr().err
+
+
+def test_unknown_source_says_what_to_pass(base_dir, tmp_path):
+    with pytest.raises(CompareSourceError, match="neither a run directory"):
+        compare(base_dir, "not-a-dir-or-commit!")
+    with pytest.raises(CompareSourceError, match="No asv results for commit deadbeef"):
+        compare(base_dir, "deadbeef", results_dir=tmp_path)
