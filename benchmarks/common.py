@@ -101,8 +101,12 @@ def _import_harness() -> types.SimpleNamespace | str:
         jax.config.update("jax_enable_x64", True)  # the harness measures in float64
         from nemos_bench.problems import ProblemSpec, load_problem, load_reference
         from nemos_bench.runner import CellSettings, block, make_model, run_one, time_repeats
-        from nemos_bench.solvers import register_scipy_solvers, solver_allows
-        from nemos_bench.solvers._compat import initial_params, setup_model_solver
+        from nemos_bench.solvers import (
+            initial_params,
+            register_scipy_solvers,
+            setup_model_solver,
+            solver_allows,
+        )
     except ImportError as err:
         return f"nemos_bench at this commit lacks what the suite needs: {err}"
     return types.SimpleNamespace(

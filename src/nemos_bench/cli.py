@@ -134,7 +134,11 @@ def _summary_table(store) -> tuple[Table, int]:
     frame = read_summary(store.path)
     table = Table(title=f"Results in {store.path}")
     for column in ("solver", "cells ok", "median fit_s", "median compile_s", "best subopt."):
-        table.add_column(column, justify="right" if column != "solver" else "left")
+        if column == "solver":
+            width = max(map(len, frame["solver"]), default=6)
+            table.add_column(column, no_wrap=True, min_width=width)
+        else:
+            table.add_column(column, justify="right")
     for solver, rows in frame.groupby("solver", sort=False):
         ok = rows[rows["status"] == "ok"]
         fmt = "{:.3g}".format

@@ -12,7 +12,15 @@ from ._catalog import (
     resolve_solvers,
     solver_allows,
 )
-from ._compat import NEMOS_VERSION, SUPPORTED_NEMOS, check_nemos_version, optim_info
+from ._compat import (
+    NEMOS_VERSION,
+    SUPPORTED_NEMOS,
+    check_nemos_version,
+    coef_intercept,
+    initial_params,
+    optim_info,
+    setup_model_solver,
+)
 from ._register import (
     SCIPY_BACKEND,
     SCIPY_SOLVER_CLASSES,
@@ -48,8 +56,11 @@ __all__ = [
     "ScipyTrustKrylov",
     "ScipyTrustNCG",
     "check_nemos_version",
+    "coef_intercept",
+    "initial_params",
     "optim_info",
     "register_scipy_solvers",
     "register_validated_solvers",
     "scipy_solver_names",
+    "setup_model_solver",
 ]
