@@ -244,7 +244,7 @@ def prepare_fit(solver: str, problem: str, tol: float):
     model = h.make_model(spec, solver, tol, MAXITER)
     params0 = h.initial_params(model, X, y)
     fitted = h.setup_model_solver(model, params0, X, y)
-    if hasattr(fitted, "trace"):
+    if type(fitted).__name__.startswith("Scipy") and hasattr(fitted, "trace"):
         fitted.trace = "none"  # scipy adapter: no per-iteration callback, as in run_one
 
     def fit():

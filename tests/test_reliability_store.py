@@ -193,3 +193,15 @@ def test_nothing_is_created_when_the_directory_is_refused(tmp_path):
     assert _files(tmp_path / "run") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes", "run"]
     assert json.loads(before["meta.json"])["config"] == CONFIG
+
+
+def test_non_utf8_results_file_is_named_with_its_line(tmp_path):
+    from nemos_bench.results import ResultsCorruptedError, read_summary
+    from nemos_bench.results._schema import SUMMARY_COLUMNS, column_names
+
+    run = tmp_path / "run"
+    run.mkdir()
+    header = ",".join(column_names(SUMMARY_COLUMNS)).encode()
+    (run / "summary.csv").write_bytes(header + b"\n" + b"caf\xe9,\n")
+    with pytest.raises(ResultsCorruptedError, match=r"summary\.csv line 2: the file is not UTF-8"):
+        read_summary(run)

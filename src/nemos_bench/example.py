@@ -9,6 +9,8 @@ import time
 
 import numpy as np
 
+__all__ = ["main"]
+
 
 def main() -> None:
     """Fit a small simulated problem with two solvers and print objectives and times."""

@@ -8,6 +8,8 @@ from rich.console import Console
 from ._report import add_compare_arguments, run_compare
 from ._sources import CompareError
 
+__all__ = ["main"]
+
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the gate, return the exit code (2 for a bad BASE or HEAD)."""

@@ -30,12 +30,20 @@ class GateSettings:
         ``objective_rtol * max(1, |f*|)``.
     check_time : bool
         Judge times at all (turn off where the two sides ran on different machines).
+    subopt_factor : float
+        A cell also fails when HEAD's suboptimality exceeds ``subopt_factor`` times BASE's
+        (or times the floor below, whichever is larger): an accuracy loss of orders of
+        magnitude at a tight tolerance, even while still under ``objective_rtol``.
+    subopt_floor : float
+        Suboptimalities below ``subopt_floor * max(1, |f*|)`` count as rounding.
     """
 
     time_factor: float = 1.5
     time_floor: float = 0.005
     objective_rtol: float = 1e-6
     check_time: bool = True
+    subopt_factor: float = 100.0
+    subopt_floor: float = 1e-12
 
     def __post_init__(self):
         if not (math.isfinite(self.time_factor) and self.time_factor >= 1.0):
@@ -178,6 +186,16 @@ def _judge(base: dict, head: dict, settings: GateSettings, scale: float) -> list
                 f"max(1, |f*|))."
             )
             break  # objective and suboptimality differ by f* only: one sentence is enough
+    else:
+        b_sub, h_sub = _value(base, "suboptimality"), _value(head, "suboptimality")
+        if b_sub is not None and h_sub is not None:
+            limit = settings.subopt_factor * max(float(b_sub), settings.subopt_floor * scale)
+            if float(h_sub) > limit:
+                reasons.append(
+                    f"suboptimality grew from {float(b_sub):.3g} to {float(h_sub):.3g} "
+                    f"(more than {settings.subopt_factor:g}x, floor "
+                    f"{settings.subopt_floor:g} x max(1, |f*|))."
+                )
     if _flag(base) is True and _flag(head) is False:
         reasons.append("no longer converges (converged True -> False).")
     return reasons
@@ -211,6 +229,7 @@ def compare(
     time_floor: float = 0.005,
     objective_rtol: float = 1e-6,
     check_time: bool = True,
+    subopt_factor: float = 100.0,
     results_dir: str | Path | None = None,
     machine: str | None = None,
     env: str | None = None,
@@ -225,6 +244,8 @@ def compare(
       ``time_floor`` seconds;
     - HEAD's objective or suboptimality is worse than BASE's by more than
       ``objective_rtol * max(1, |f*|)``;
+    - HEAD's suboptimality exceeds ``subopt_factor`` times BASE's (suboptimalities below
+      ``1e-12 * max(1, |f*|)`` count as rounding);
     - BASE converged and HEAD does not.
 
     Cells on one side only are reported in ``only_base``/``only_head``, never failed.
@@ -233,7 +254,7 @@ def compare(
     ----------
     base, head : path-like, str or Cells
         A run directory (``summary.csv``), or a commit hash / git ref with asv results.
-    time_factor, time_floor, objective_rtol, check_time :
+    time_factor, time_floor, objective_rtol, check_time, subopt_factor :
         See :class:`GateSettings`.
     results_dir, machine, env :
         Where asv results are read (see :func:`load_asv_commit`).
@@ -253,7 +274,9 @@ def compare(
     >>> result.passed, result.regressions[0].reasons[0][:11]
     (False, '3.00x slowe')
     """
-    settings = GateSettings(time_factor, time_floor, objective_rtol, check_time)
+    settings = GateSettings(
+        time_factor, time_floor, objective_rtol, check_time, subopt_factor=subopt_factor
+    )
     sources = {"results_dir": results_dir, "machine": machine, "env": env}
     base_cells, head_cells = load_cells(base, **sources), load_cells(head, **sources)
     envs = [set(c.frame["env"]) for c in (base_cells, head_cells)]

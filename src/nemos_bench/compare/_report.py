@@ -161,6 +161,13 @@ def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         f"(default {defaults.objective_rtol:g})",
     )
     parser.add_argument(
+        "--subopt-factor",
+        type=float,
+        default=defaults.subopt_factor,
+        help="fail when suboptimality grows more than this many times "
+        f"(default {defaults.subopt_factor:g}; below 1e-12 x max(1, |f*|) counts as rounding)",
+    )
+    parser.add_argument(
         "--no-time", action="store_true", help="do not judge times (different machines)"
     )
     parser.add_argument("--asv-results", help="asv results_dir (default: from asv.conf.json)")
@@ -183,6 +190,7 @@ def run_compare(args: argparse.Namespace, console: Console | None = None) -> int
         time_floor=args.time_floor,
         objective_rtol=args.objective_rtol,
         check_time=not args.no_time,
+        subopt_factor=args.subopt_factor,
         results_dir=args.asv_results,
         machine=args.machine,
         env=args.env,

@@ -100,7 +100,7 @@ def load_problem(spec: ProblemSpec, cache_dir: str | os.PathLike | bool | None =
 
     Examples
     --------
-    >>> import uuid
+    >>> import tempfile, uuid
     >>> spec = ProblemSpec(n_samples=50, n_features=2)
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     first, second = load_problem(spec, tmp), load_problem(spec, tmp)  # miss, then hit

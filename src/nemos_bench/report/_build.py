@@ -122,6 +122,22 @@ def _intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, 
     )
 
 
+def _overhead_note(summary: pd.DataFrame, problem: str) -> str:
+    """Caption text: how much slower each traced run was than the untraced fit_s."""
+    if "trace_overhead" not in summary:
+        return ""
+    rows = summary[(summary["problem_id"] == problem) & summary["trace_overhead"].notna()]
+    if rows.empty:
+        return ""
+    parts = ", ".join(f"{r.solver} {r.trace_overhead:.2g}x" for r in rows.itertuples())
+    return (
+        "The per-second panel shows the traced run, whose time relative to the untraced "
+        f"steady-state fit_s was: {parts}. Solvers other than scipy's are traced one jitted "
+        "update at a time, which adds per-step dispatch: compare solvers' speed with "
+        "fit_s (work-precision, profile), not with this panel."
+    )
+
+
 def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
     summary, trace, meta = data
     solvers = sorted(set(summary["solver"]) | set(trace["solver"]))
@@ -145,13 +161,15 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         FigureEntry(
             _save(plot_compile_vs_fit(summary, colors=colors), tmp, "compile_vs_fit.png", dpi),
             "Compile vs steady-state time",
-            "Median compile_s (first-call overhead, mostly JIT compilation: what every "
-            "new model.fit pays) against median steady-state fit_s of ok fits.",
+            "Median compile_s (first-call overhead = end_to_end_s - fit_s: tracing, JIT "
+            "compilation, input checks and the host-to-device copy that every new model.fit "
+            "pays) against median steady-state fit_s of ok fits.",
         ),
         FigureEntry(
             _save(plot_scaling(summary, colors=colors), tmp, "scaling.png", dpi),
             "Scaling",
-            "fit_s at each solver's tightest tolerance (status ok) against "
+            "fit_s at each solver's tightest tolerance (status ok; a fixed tolerance, not a "
+            "fixed accuracy: check suboptimality in the work-precision figures) against "
             "problem size, other sizes held fixed; lines are least-squares power laws "
             "in log-log space with their exponent in the legend.",
         ),
@@ -167,7 +185,8 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
                 f"Convergence {problem}",
                 "Suboptimality of the traced fit (each solver's tightest tolerance) per "
                 f"iteration and per second (log axes where values span decades; the "
-                f"starting point is then not drawn); {FLOOR_NOTE}.",
+                f"starting point is then not drawn); {FLOOR_NOTE}. "
+                + _overhead_note(summary, problem),
             ),
             FigureEntry(
                 _save(wp, tmp, f"work_precision_{slug}.png", dpi),

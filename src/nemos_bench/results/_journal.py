@@ -144,7 +144,14 @@ def read_rows(path: Path, columns: tuple[Column, ...], *, repair: bool) -> tuple
     without it, it is an error. Anything else off-schema is an error naming file and line.
     """
     names = column_names(columns)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise ResultsCorruptedError(
+            f"{path} line {line}: the file is not UTF-8 text; it was edited or damaged "
+            "outside nemos-bench."
+        ) from None
     if not text:
         return [], text
     lines = text.split("\n")

@@ -118,6 +118,9 @@ def schema_markdown() -> str:
     lines = []
     for title, columns in (("summary.csv", SUMMARY_COLUMNS), ("trace.csv", TRACE_COLUMNS)):
         lines += [f"### {title}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
-        lines += [f"| `{c.name}` | {c.dtype} | {c.unit} | {c.description} |" for c in columns]
+        lines += [
+            f"| `{c.name}` | {c.dtype} | {c.unit} | {c.description.replace('|', chr(92) + '|')} |"
+            for c in columns
+        ]
         lines.append("")
     return "\n".join(lines)

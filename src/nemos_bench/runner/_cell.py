@@ -13,7 +13,7 @@ import nemos as nmo
 import numpy as np
 
 from ..problems import Problem, Reference, grad_norm, objective
-from ..solvers import solver_allows
+from ..solvers import ScipyMinimize, solver_allows
 from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._timing import block, time_repeats
 from ._trace import trace_solver
@@ -103,13 +103,13 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         warnings.simplefilter("ignore")  # convergence warnings are recorded as columns
         start = time.perf_counter()
         model.fit(problem.X, problem.y)
-        block((model.coef_, model.intercept_))
+        block((model.coef_, model.intercept_, getattr(model, "scale_", None)))
         row["end_to_end_s"] = time.perf_counter() - start
 
         fitted = model._solver
         X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
         params0 = initial_params(model, X, y)
-        if hasattr(fitted, "trace"):
+        if isinstance(fitted, ScipyMinimize):
             fitted.trace = "none"  # scipy adapter: time it without the callback
         timing = time_repeats(lambda: fitted.run(params0, X, y), settings.repeats)
     params, state, _ = timing.last

@@ -62,12 +62,17 @@ def trace_points(n_steps: int, max_points: int = 300) -> list[int]:
     >>> pts = trace_points(10_000, max_points=50)
     >>> pts[0], pts[-1], len(pts) <= 50
     (0, 10000, True)
+    >>> trace_points(100, max_points=2)
+    [0, 100]
     """
+    if max_points < 2:
+        raise ValueError(f"max_points must be at least 2, got {max_points!r}.")
     if n_steps + 1 <= max_points:
         return list(range(n_steps + 1))
     head = max_points // 2
-    tail = np.geomspace(head, n_steps, max_points - head).round().astype(int)
-    return sorted({*range(head), *tail.tolist(), n_steps})
+    num = max_points - head
+    tail = np.geomspace(max(head, 1), n_steps, num).round().astype(int) if num > 1 else []
+    return sorted({*range(head), *(int(i) for i in tail), n_steps})
 
 
 def _numpy_pair(params: Any) -> tuple[np.ndarray, np.ndarray]:
