@@ -131,7 +131,8 @@ def _edit(path, lineno, old, new):
          r"summary.csv line 4: status 'great' is not one of \['ok', 'failed', "),
         ("summary.csv", (2, ",A[x],", ",,"), r"summary.csv line 2: column 'solver' is empty\."),
         ("summary.csv", (5, ",3,ok,", ",3,ok,,"),
-         r"summary.csv line 5: expected 31 fields, found 32\."),
+         rf"summary.csv line 5: expected {len(SUMMARY_COLUMNS)} fields, "
+         rf"found {len(SUMMARY_COLUMNS) + 1}\."),
         ("summary.csv", (1, "fit_s", "fit_seconds"), r"summary.csv line 1: header \["),
         ("summary.csv", (3, "1e-08", "0.0001"),
          r"summary.csv line 3: repeats the row of line 2 \(problem_id, solver, tol"),
@@ -205,3 +206,34 @@ def test_non_utf8_results_file_is_named_with_its_line(tmp_path):
     (run / "summary.csv").write_bytes(header + b"\n" + b"caf\xe9,\n")
     with pytest.raises(ResultsCorruptedError, match=r"summary\.csv line 2: the file is not UTF-8"):
         read_summary(run)
+
+
+def _drop_trailing_columns(path, keep):
+    """Rewrite a CSV as an older nemos-bench wrote it: only the first ``keep`` columns."""
+    lines = path.read_text().splitlines()
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for fields in csv.reader(lines):
+        writer.writerow(fields[:keep])
+    path.write_text(out.getvalue())
+
+
+def test_a_run_written_before_newer_columns_loads_and_resumes(tmp_path):
+    run = tmp_path / "run"
+    _full_run(run)
+    full = read_summary(run)
+    keep = 20  # an older schema: the columns were appended to since
+    _drop_trailing_columns(run / "summary.csv", keep)
+    old = read_summary(run)
+    names = [c.name for c in SUMMARY_COLUMNS]
+    assert list(old.columns) == names  # the newer columns exist, empty
+    assert old[names[keep:]].isna().all().all()
+    assert old[names[:keep]].astype(str).equals(full[names[:keep]].astype(str))
+    # reopening (to resume) migrates the file to today's header, rows unchanged
+    RunStore(run, CONFIG, META).close()
+    header = (run / "summary.csv").read_text().splitlines()[0]
+    assert header == ",".join(names)
+    assert read_summary(run).astype(str).equals(old.astype(str))

@@ -141,7 +141,9 @@ def read_rows(path: Path, columns: tuple[Column, ...], *, repair: bool) -> tuple
     """Parse ``path`` against ``columns``: ``(rows, text read)``.
 
     With ``repair`` a torn last line (what ``kill -9`` during an append leaves) is dropped;
-    without it, it is an error. Anything else off-schema is an error naming file and line.
+    without it, it is an error. A header that is a prefix of ``columns`` (a file written
+    before newer columns were appended to the schema) is accepted: the missing columns
+    read as empty. Anything else off-schema is an error naming file and line.
     """
     names = column_names(columns)
     try:
@@ -162,21 +164,24 @@ def read_rows(path: Path, columns: tuple[Column, ...], *, repair: bool) -> tuple
             "rerun the same command to repair it, or delete that line."
         )
     header = _line_fields(path, 1, lines[0]) if lines else []
-    if header != names:
+    # Columns are append-only, so a file written by an older nemos-bench has a header that
+    # is a prefix of today's: its rows load with the newer columns empty.
+    if not header or header != names[: len(header)]:
         raise ResultsCorruptedError(
             f"{path} line 1: header {header} does not match the schema {names}; "
             "the file was edited or written by another version of nemos-bench."
         )
+    present = columns[: len(header)]
     rows: list[dict] = []
     seen: dict[tuple, int] = {}
     for lineno, line in enumerate(lines[1:], start=2):
         fields = _line_fields(path, lineno, line)
-        if len(fields) != len(columns):
+        if len(fields) != len(present):
             raise ResultsCorruptedError(
-                f"{path} line {lineno}: expected {len(columns)} fields, found {len(fields)}."
+                f"{path} line {lineno}: expected {len(present)} fields, found {len(fields)}."
             )
-        row = {}
-        for value, column in zip(fields, columns, strict=True):
+        row = dict.fromkeys(names)
+        for value, column in zip(fields, present, strict=True):
             try:
                 row[column.name] = _parse(value, column)
             except ValueError:
