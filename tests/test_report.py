@@ -306,7 +306,7 @@ def test_report_references_every_png_and_they_exist(report):
     images = refs(report).images
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert sorted(images) == pngs
-    assert len(pngs) == 3 + 2 * len(PROBLEMS)
+    assert len(pngs) == 4 + 2 * len(PROBLEMS)
     for name in images:
         assert (out / name).stat().st_size > 5000
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp dirs
@@ -440,4 +440,4 @@ def test_problem_with_every_fit_failed_renders_with_notes(tmp_path):
     for solver in SOLVERS:
         assert f"{solver} raised XlaRuntimeError: out of memory." in failures
     images = refs(index).images
-    assert len(images) == 3 + 2 * 3 and all((index.parent / i).is_file() for i in images)
+    assert len(images) == 4 + 2 * 3 and all((index.parent / i).is_file() for i in images)

@@ -115,7 +115,7 @@ def report(tmp_path_factory):
 def test_every_image_loads_and_console_is_clean(report, tmp_path):
     summary, console = probe(report, tmp_path)
     images = summary["images"]
-    assert len(images) == len(list(report.parent.glob("*.png"))) == 7
+    assert len(images) == len(list(report.parent.glob("*.png"))) == 8
     broken = [i["src"] for i in images if not (i["complete"] and i["width"] > 0)]
     assert broken == []
     assert summary["problems"] == []

@@ -14,6 +14,7 @@ from nemos_bench.problems import (
 )
 from nemos_bench.results import RunStore, read_meta, read_summary, read_trace
 from nemos_bench.runner import (
+    SUITE_EXCLUDED_ALGOS,
     CellSettings,
     SweepConfig,
     build_config,
@@ -27,6 +28,12 @@ from nemos_bench.solvers import SolverClassError, available_solvers, load_solver
 from nemos_bench.solvers._compat import coef_intercept, initial_params, optim_info
 
 QUICK = get_suite("quick")
+# The two problems of the first `quick` suite: small and well conditioned, so a few dozen
+# iterations reach the optimum (the tests below rely on that).
+CLASSIC = (
+    ProblemSpec(2_000, 10, 1),
+    ProblemSpec(1_000, 5, 3, regularizer="Ridge", regularizer_strength=1e-3),
+)
 
 
 def test_quick_sweep_is_complete_and_consistent(quick_run):
@@ -37,16 +44,23 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
         (spec.problem_id, solver, tol)
         for spec in QUICK
         for solver in available_solvers(spec.regularizer)
+        if solver.split("[")[0] not in SUITE_EXCLUDED_ALGOS["quick"]
         for tol in config["tols"]
     }
+    assert not any(s.startswith(("SVRG[", "ProxSVRG[")) for s in summary.solver)
+    assert config["maxiter"] == 1000 and set(summary.maxiter) == {1000}
     got = set(zip(summary.problem_id, summary.solver, summary.tol, strict=True))
     assert got == expected and len(summary) == len(expected)
     assert any(s.endswith("[scipy]") for s in summary.solver)
     assert any(not s.endswith("[scipy]") for s in summary.solver)
     for spec in QUICK:
         rows = summary[summary.problem_id == spec.problem_id]
-        f_star = load_reference(spec).objective
+        reference = load_reference(spec)
+        f_star = reference.objective
         assert np.all(rows.reference_objective == f_star)
+        assert np.all(rows.condition_number == reference.condition_number)
+        assert np.all(rows.design == spec.design)
+        np.testing.assert_allclose(rows.mean_rate, load_problem(spec).y.mean(), rtol=1e-15)
         ok = rows[rows.status == "ok"]
         assert len(ok) >= len(rows) - 4  # only the SVRG variants may fail at tight tol
         np.testing.assert_allclose(ok.suboptimality, ok.objective - f_star, rtol=0, atol=0)
@@ -56,6 +70,11 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
         assert np.all(ok.compiles_in_timed == 0)
         not_ok = rows[rows.status != "ok"]
         assert all(isinstance(r, str) and r for r in not_ok.reason)
+    # the ill-conditioned problem separates solvers: at tol 1e-4 some end >= 1e-6 above f*
+    hard = max(QUICK, key=lambda spec: load_reference(spec).condition_number)
+    assert load_reference(hard).condition_number >= 1e4
+    loose = summary[(summary.problem_id == hard.problem_id) & (summary.tol == 1e-4)]
+    assert (loose.rel_suboptimality >= 1e-6).any() and (loose.rel_suboptimality < 1e-8).any()
     # traced cells: the tightest tolerance of every ok (problem, solver)
     tight = min(config["tols"])
     traced = summary[(summary.tol == tight) & (summary.status == "ok")]
@@ -65,7 +84,14 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
     assert all(r.startswith("No trace:") for r in untraced.reason)
     assert set(untraced.solver) <= {"SVRG[nemos]", "ProxSVRG[nemos]"}
     traced = traced[traced.trace_matches_run.notna()]
-    assert len(traced) >= 2 * 10 and traced.trace_matches_run.all()
+    assert len(traced) >= 2 * 10
+    # A traced path ends where `run` ends, except possibly for a solver stalled at maxiter on
+    # an ill-conditioned problem: its iterates wander along flat directions, where rounding
+    # (e.g. scipy trust-krylov under another trace mode) moves the parameters by ~1e-6
+    # relative; the objective still agrees (checked below for every traced cell).
+    mismatched = traced[~traced.trace_matches_run.astype(bool)]
+    assert mismatched.reached_max_steps.astype(bool).all(), mismatched[["problem_id", "solver"]]
+    assert len(mismatched) <= 2
     for _, row in traced.iterrows():
         rows = trace[(trace.problem_id == row.problem_id) & (trace.solver == row.solver)]
         assert rows.iteration.iloc[0] == 0 and rows.iteration.is_monotonic_increasing
@@ -80,7 +106,7 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
 
 
 def test_run_one_objective_is_recomputed_at_the_returned_parameters():
-    spec = QUICK[1]
+    spec = CLASSIC[1]
     problem, reference = load_problem(spec), load_reference(spec)
     result = run_one(problem, reference, "LBFGS[scipy]", 1e-6, CellSettings(repeats=3))
     row = result.summary
@@ -107,7 +133,7 @@ def _run_with_maxiter(spec, solver, k):
 )
 def test_trace_reproduces_the_iterates_of_run(solver):
     """Iterate k of the trace is where `run` stops when capped at k iterations."""
-    spec = QUICK[1]
+    spec = CLASSIC[1]
     problem = load_problem(spec)
     model = make_model(spec, solver, 1e-12, 5000).fit(problem.X, problem.y)
     X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
@@ -124,7 +150,7 @@ def test_trace_reproduces_the_iterates_of_run(solver):
 
 
 def test_scipy_trace_is_one_run_not_restarted_updates():
-    spec = QUICK[0]
+    spec = CLASSIC[0]
     problem = load_problem(spec)
     model = make_model(spec, "LBFGS[scipy]", 1e-12, 5000).fit(problem.X, problem.y)
     X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
@@ -152,7 +178,7 @@ def test_user_solver_class_is_loaded_validated_and_benchmarked(tmp_path):
         tols=(1e-8,),
         repeats=3,
     )
-    config = SweepConfig(**{**config.__dict__, "problems": QUICK[:1]})
+    config = SweepConfig(**{**config.__dict__, "problems": CLASSIC[:1]})
     store = run_sweep(config, tmp_path / "run")
     summary = read_summary(store.path)
     assert set(summary.solver) == {"LBFGS[scipy]", "MyBFGS[custom]"}
@@ -238,10 +264,26 @@ def test_solver_not_allowed_for_the_regularizer_is_a_skipped_row():
     from example_solvers import MyBFGS
 
     nmo.solvers.register("NotAllowedAlgo", MyBFGS, backend="custom", replace=True)
-    spec = QUICK[0]
+    spec = CLASSIC[0]
     row = run_one(load_problem(spec), load_reference(spec), "NotAllowedAlgo[custom]", 1e-6).summary
     assert row["status"] == "skipped"
     assert row["reason"] == (
         "NeMoS does not allow NotAllowedAlgo[custom] with the UnRegularized regularizer."
     )
     assert row.get("objective") is None and row["reference_objective"] > 0
+
+
+def test_quick_leaves_out_svrg_unless_named_and_caps_iterations_at_1000():
+    quick = build_config(suite="quick")
+    assert quick.settings.maxiter == 1000
+    assert build_config(suite="quick", maxiter=5000).settings.maxiter == 5000
+    assert build_config(suite="standard").settings.maxiter == 5000
+    planned = {cell.solver for cell in plan_cells(quick)}
+    assert "SVRG[nemos]" in available_solvers() and "ProxSVRG[nemos]" in available_solvers()
+    assert not planned & {"SVRG[nemos]", "ProxSVRG[nemos]"}
+    natives = {s for s in available_solvers() if s.endswith(("[optimistix]", "[scipy]"))}
+    assert len(natives) >= 10 and natives <= planned
+    named = build_config(suite="quick", solvers=["SVRG[nemos]", "LBFGS[scipy]"])
+    assert {cell.solver for cell in plan_cells(named)} == {"SVRG[nemos]", "LBFGS[scipy]"}
+    standard = build_config(suite="standard")
+    assert "SVRG[nemos]" in {cell.solver for cell in plan_cells(standard)}

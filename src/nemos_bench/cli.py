@@ -46,15 +46,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    lst = sub.add_parser("list", help="list suites, problems and the solvers available here")
+    lst = sub.add_parser(
+        "list", help="list suites, problems (condition numbers) and the solvers available here"
+    )
     lst.add_argument("--suite", help="list the problems of this suite only")
+    lst.add_argument(
+        "--compute",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="compute the reference optima (and condition numbers) not cached yet "
+        "(default: with --suite only; big suites take long)",
+    )
 
     run = sub.add_parser("run", help="run a sweep and write results (and a report)")
     run.add_argument("--suite", help="problem suite (default: quick)")
     run.add_argument("--solvers", help="comma-separated registry names (default: all)")
     run.add_argument("--tol", action="append", help="tolerance(s); repeat or comma-separate")
     run.add_argument("--repeats", type=int, help="steady-state repeats per cell (default 3)")
-    run.add_argument("--maxiter", type=int, help="iteration cap for every solver (default 5000)")
+    run.add_argument(
+        "--maxiter", type=int, help="iteration cap for every solver (default 5000; quick: 1000)"
+    )
     run.add_argument("--out", help="run directory (default results/runs/<run-id>)")
     run.add_argument("--config", help="sweep file (TOML); command-line options win")
     run.add_argument(
@@ -98,21 +109,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_list(args, console: Console) -> int:
+    from ._listing import print_problems
     from .problems import get_suite, list_suites
     from .solvers import available_solvers, solver_allows
 
     suites = [args.suite] if args.suite else list_suites()
-    table = Table(title="Suites and problems")
-    table.add_column("suite")
-    table.add_column("problem_id")
-    for name in suites:
-        try:
-            specs = get_suite(name)
-        except ValueError as err:
-            raise UsageError(str(err)) from None
-        for index, spec in enumerate(specs):
-            table.add_row(name if index == 0 else "", escape(spec.problem_id))
-    console.print(table)
+    try:
+        specs = {name: get_suite(name) for name in suites}
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    print_problems(
+        console, specs, compute=bool(args.suite) if args.compute is None else args.compute
+    )
     solvers = Table(title="Solvers available here")
     for column in ("solver", "UnRegularized", "Ridge"):
         solvers.add_column(column)
@@ -163,7 +171,16 @@ def _user_modules_importable() -> None:
 
 
 def _cmd_run(args, console: Console) -> int:
-    from .runner import build_config, load_sweep_file, parse_tols, plan_cells, run_sweep
+    from .problems import is_reference_cached
+    from .runner import (
+        build_config,
+        excluded_by_suite,
+        load_sweep_file,
+        parse_tols,
+        plan_cells,
+        run_sweep,
+    )
+    from .solvers import available_solvers
 
     file = load_sweep_file(args.config) if args.config else None
     if args.isolate is False and args.timeout is not None:
@@ -188,6 +205,8 @@ def _cmd_run(args, console: Console) -> int:
     if config.solver_classes:
         _user_modules_importable()
     cells = plan_cells(config)  # validates solver names and user classes; writes nothing
+    left_out = [name for name in available_solvers() if excluded_by_suite(config, name)]
+    uncached = [spec for spec in config.problems if not is_reference_cached(spec)]
     out = Path(args.out) if args.out else _default_out(config.suite)
     mode = "in a worker process" if config.isolated else "in this process"
     if config.timeout is not None:
@@ -211,6 +230,22 @@ def _cmd_run(args, console: Console) -> int:
             markup=False,
             highlight=False,
         )
+        if uncached:
+            console.print(
+                f"{len(uncached)} problem(s) have no cached reference optimum yet: each is "
+                "computed before its first cell (single-threaded NumPy, minutes to hours for "
+                f"big problems); `nemos-bench list --suite {config.suite}` computes them ahead "
+                "with a progress bar.",
+                markup=False,
+                highlight=False,
+            )
+        if left_out:
+            console.print(
+                f"Suite {config.suite} leaves out {', '.join(left_out)} (each of their "
+                "iterations is an epoch over the data; name them with --solvers to run them).",
+                markup=False,
+                highlight=False,
+            )
         progress.start()
 
     def on_cell(cell, result):

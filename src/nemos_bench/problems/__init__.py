@@ -4,18 +4,39 @@ Pure NumPy/SciPy/scikit-learn (no NeMoS, no JAX), so it is an independent yardst
 solvers under test.
 """
 
-from ._cache import CACHE_ENV_VAR, default_cache_dir, load_problem, load_reference
+from ._axes import AXES, DEFAULT_SPIKE_RATE, DEFAULT_TAIL_STRENGTH, DEFAULT_WINDOW, DESIGNS
+from ._cache import (
+    CACHE_ENV_VAR,
+    default_cache_dir,
+    is_reference_cached,
+    load_problem,
+    load_reference,
+)
 from ._generate import BASE_RATE, RATE_SCALE, Z_CLIP, Problem, make_problem
+from ._hessian import condition_number, reference_cost
 from ._objective import grad_norm, gradient, objective
-from ._reference import REFERENCE_GTOL, Reference, ReferenceSolutionError, reference_solution
+from ._reference import (
+    MAX_CONDITION_NUMBER,
+    REFERENCE_GTOL,
+    Reference,
+    ReferenceSolutionError,
+    reference_solution,
+)
 from ._spec import DEFAULT_RIDGE_STRENGTH, GENERATOR_VERSION, REGULARIZERS, ProblemSpec
+from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
 from ._suites import RIDGE_STRENGTH, SUITES, get_suite, list_suites
 
 __all__ = [
+    "AXES",
     "BASE_RATE",
     "CACHE_ENV_VAR",
     "DEFAULT_RIDGE_STRENGTH",
+    "DEFAULT_SPIKE_RATE",
+    "DEFAULT_TAIL_STRENGTH",
+    "DEFAULT_WINDOW",
+    "DESIGNS",
     "GENERATOR_VERSION",
+    "MAX_CONDITION_NUMBER",
     "RATE_SCALE",
     "REFERENCE_GTOL",
     "REGULARIZERS",
@@ -26,14 +47,20 @@ __all__ = [
     "ProblemSpec",
     "Reference",
     "ReferenceSolutionError",
+    "condition_number",
     "default_cache_dir",
     "get_suite",
     "grad_norm",
     "gradient",
+    "history_design",
+    "is_reference_cached",
     "list_suites",
     "load_problem",
     "load_reference",
     "make_problem",
     "objective",
+    "raised_cosine_log_basis",
+    "reference_cost",
     "reference_solution",
+    "simulate_population",
 ]

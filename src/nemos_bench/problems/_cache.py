@@ -16,10 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from ._generate import Problem, make_problem
+from ._hessian import condition_number
 from ._reference import Reference, reference_solution
 from ._spec import ProblemSpec
 
-__all__ = ["CACHE_ENV_VAR", "default_cache_dir", "load_problem", "load_reference"]
+__all__ = [
+    "CACHE_ENV_VAR",
+    "default_cache_dir",
+    "is_reference_cached",
+    "load_problem",
+    "load_reference",
+]
 
 #: Environment variable that overrides the default cache directory.
 CACHE_ENV_VAR = "NEMOS_BENCH_CACHE"
@@ -139,7 +146,9 @@ def load_reference(
 ) -> Reference:
     """Return ``reference_solution(spec)``, read from the cache or computed and stored on a miss.
 
-    The problem data come from :func:`load_problem` with the same ``cache_dir``.
+    The problem data come from :func:`load_problem` with the same ``cache_dir``. An entry
+    written before references recorded their ``condition_number`` gets it computed at the
+    cached optimum (one Hessian per output, a fraction of a full solve) and stored back.
 
     Parameters
     ----------
@@ -163,33 +172,66 @@ def load_reference(
     keys = ("objective", "coef", "intercept", "grad_norm", "scaled_grad", "n_iter", "method")
     arrays = _read(path, spec, keys)
     if arrays is not None and arrays["coef"].shape == _coef_shape(spec):
-        return Reference(
+        coef, intercept = _frozen(arrays["coef"]), _frozen(arrays["intercept"])
+        if "condition_number" in arrays:
+            cond = float(arrays["condition_number"])
+        else:  # written before the condition number was recorded
+            cond = condition_number(load_problem(spec, cache_dir), (coef, intercept))
+        ref = Reference(
             spec=spec,
             objective=float(arrays["objective"]),
-            coef=_frozen(arrays["coef"]),
-            intercept=_frozen(arrays["intercept"]),
+            coef=coef,
+            intercept=intercept,
             grad_norm=float(arrays["grad_norm"]),
             scaled_grad=float(arrays["scaled_grad"]),
             n_iter=int(arrays["n_iter"]),
             method=str(arrays["method"]),
+            condition_number=cond,
         )
+        if "condition_number" not in arrays:
+            _write_reference(path, ref)
+        return ref
     ref = reference_solution(load_problem(spec, cache_dir))
     if path is not None:
-        _write_atomic(
-            path,
-            {
-                "content_hash": np.array(spec.content_hash),
-                "problem_id": np.array(spec.problem_id),
-                "objective": np.array(ref.objective),
-                "coef": ref.coef,
-                "intercept": ref.intercept,
-                "grad_norm": np.array(ref.grad_norm),
-                "scaled_grad": np.array(ref.scaled_grad),
-                "n_iter": np.array(ref.n_iter),
-                "method": np.array(ref.method),
-            },
-        )
+        _write_reference(path, ref)
     return ref
+
+
+def is_reference_cached(spec: ProblemSpec, cache_dir: str | os.PathLike | None = None) -> bool:
+    """Whether :func:`load_reference` would find ``spec``'s reference in the cache.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> spec = ProblemSpec(n_samples=200, n_features=2)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     before = is_reference_cached(spec, tmp)
+    ...     _ = load_reference(spec, tmp)
+    ...     after = is_reference_cached(spec, tmp)
+    >>> before, after
+    (False, True)
+    """
+    arrays = _read(_path(spec, "references", cache_dir), spec, ("coef",))
+    return arrays is not None and arrays["coef"].shape == _coef_shape(spec)
+
+
+def _write_reference(path: Path, ref: Reference) -> None:
+    spec = ref.spec
+    _write_atomic(
+        path,
+        {
+            "content_hash": np.array(spec.content_hash),
+            "problem_id": np.array(spec.problem_id),
+            "objective": np.array(ref.objective),
+            "coef": ref.coef,
+            "intercept": ref.intercept,
+            "grad_norm": np.array(ref.grad_norm),
+            "scaled_grad": np.array(ref.scaled_grad),
+            "n_iter": np.array(ref.n_iter),
+            "method": np.array(ref.method),
+            "condition_number": np.array(ref.condition_number),
+        },
+    )
 
 
 def _y_shape(spec: ProblemSpec) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from sklearn.datasets import make_regression
 from threadpoolctl import threadpool_limits
 
 from ._spec import ProblemSpec
+from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
 
 __all__ = ["BASE_RATE", "RATE_SCALE", "Z_CLIP", "Problem", "make_problem"]
 
@@ -86,6 +87,23 @@ def make_problem(spec: ProblemSpec) -> Problem:
     ``z`` exceeds 6 with probability 2e-9, so the clip almost never acts and the data follow
     the GLM exactly). A constant predictor (``n_samples == 1``) gives ``z = 0``.
 
+    Optional axes of the spec change this as follows.
+
+    - ``rate``: the offset ``log(BASE_RATE)`` becomes, per output,
+      ``log(rate) - log(mean(exp(RATE_SCALE * z)))``, so the mean rate over samples is
+      exactly ``rate`` (before the Poisson draw).
+    - ``effective_rank``, ``tail_strength``: passed to ``make_regression`` (a low-rank design
+      with a fat tail of small singular values); ``X`` is then multiplied by
+      ``sqrt(n_samples)``, so that the leading singular direction has unit variance, as a
+      standardized column would (``true_coef`` is divided by the same factor, leaving the
+      simulated rates unchanged).
+    - ``design="spike_history"``: no ``make_regression``. :func:`simulate_population` draws
+      the counts of ``n_outputs`` neurons from a recurrent Poisson GLM (refractory self-filters,
+      sparse couplings, baseline rate ``rate``, history over ``window`` bins), and ``X`` is
+      :func:`history_design`: each neuron's past counts convolved with ``n_features //
+      n_outputs`` log-stretched raised-cosine bumps, the same ``X`` for every output.
+      ``true_coef`` and ``true_intercept`` are the simulation's filter weights and baselines.
+
     Parameters
     ----------
     spec :
@@ -107,7 +125,12 @@ def make_problem(spec: ProblemSpec) -> Problem:
     """
     if not isinstance(spec, ProblemSpec):
         raise TypeError(f"`spec` must be a ProblemSpec, got {type(spec).__name__}.")
+    if spec.design == "spike_history":
+        return _spike_history_problem(spec)
     n, p, k = spec.n_samples, spec.n_features, spec.n_outputs
+    low_rank = {}
+    if spec.effective_rank is not None:
+        low_rank = {"effective_rank": spec.effective_rank, "tail_strength": spec.tail_strength}
     with threadpool_limits(limits=1, user_api="blas"):  # same bits whatever the thread count
         X, u, coef = make_regression(
             n_samples=n,
@@ -116,6 +139,7 @@ def make_problem(spec: ProblemSpec) -> Problem:
             noise=spec.noise,
             random_state=spec.seed,
             coef=True,
+            **low_rank,
         )
     u = np.asarray(u, dtype=np.float64).reshape(n, k)
     coef = np.asarray(coef, dtype=np.float64).reshape(p, k)
@@ -124,19 +148,40 @@ def make_problem(spec: ProblemSpec) -> Problem:
     safe_std = np.where(std > 0, std, 1.0)
     z = np.clip((u - mean) / safe_std, -Z_CLIP, Z_CLIP)
     z[:, std == 0] = 0.0
-    eta = np.log(BASE_RATE) + RATE_SCALE * z
+    if spec.rate is None:
+        offset = np.log(BASE_RATE)
+    else:
+        offset = np.log(spec.rate) - np.log(np.mean(np.exp(RATE_SCALE * z), axis=0))
+    eta = offset + RATE_SCALE * z
     rate = np.exp(eta)
     y = np.random.default_rng(spec.seed).poisson(rate).astype(np.float64)
 
     gain = np.where(std > 0, RATE_SCALE / safe_std, 0.0)
     true_coef = coef * gain
-    true_intercept = np.log(BASE_RATE) - mean * gain  # make_regression's bias is 0
-    if k == 1:
-        y, true_coef = y[:, 0], true_coef[:, 0]
+    true_intercept = offset - mean * gain  # make_regression's bias is 0
+    if low_rank:
+        X = X * np.sqrt(n)
+        true_coef = true_coef / np.sqrt(n)
+    return _problem(spec, X, y, true_coef, true_intercept)
+
+
+def _problem(spec: ProblemSpec, X, y, coef, intercept) -> Problem:
+    """The read-only :class:`Problem`, with 1-D ``y`` and ``coef`` for a single output."""
+    if spec.n_outputs == 1:
+        y, coef = y[:, 0], coef[:, 0]
     return Problem(
         spec=spec,
         X=_readonly(X),
         y=_readonly(y),
-        true_coef=_readonly(true_coef),
-        true_intercept=_readonly(true_intercept),
+        true_coef=_readonly(coef),
+        true_intercept=_readonly(intercept),
     )
+
+
+def _spike_history_problem(spec: ProblemSpec) -> Problem:
+    basis = raised_cosine_log_basis(spec.n_basis, spec.window)
+    with threadpool_limits(limits=1, user_api="blas"):  # same bits whatever the thread count
+        counts, coef, intercept = simulate_population(
+            spec.n_samples, spec.n_outputs, basis, spec.rate, spec.seed
+        )
+    return _problem(spec, history_design(counts, basis), counts, coef, intercept)

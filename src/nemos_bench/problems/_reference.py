@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
 from ._generate import Problem
+from ._hessian import _blas_threads, _condition, _hessian
 from ._objective import _as_problem, _column, _output_grad, _output_value, grad_norm, objective
 from ._spec import ProblemSpec
 
-__all__ = ["REFERENCE_GTOL", "Reference", "ReferenceSolutionError", "reference_solution"]
+__all__ = [
+    "MAX_CONDITION_NUMBER",
+    "REFERENCE_GTOL",
+    "Reference",
+    "ReferenceSolutionError",
+    "reference_solution",
+]
 
 #: Certification threshold on the scaled gradient norm (see :func:`reference_solution`).
 REFERENCE_GTOL = 1e-10
 _MAX_ITER = 100
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 60
-_MIN_RCOND = 1e-8  # smallest/largest Hessian eigenvalue below which the optimum is not finite
+#: Largest Hessian condition number at which an optimum is certified: beyond it, float64
+#: Newton steps lose too many digits, and an optimum at infinity looks like this (the flat
+#: direction's curvature vanishes), so the problem is refused.
+MAX_CONDITION_NUMBER = 1e12
+#: At a certified optimum the Newton step is at most this, relative to max(1, max|theta|):
+#: Newton steps shrink quadratically towards a finite optimum, but stay of order one along
+#: the exponential tail of an optimum at infinity (separable data), however small the gradient.
+_STEP_RTOL = 1e-6
 METHOD = "newton-cholesky+armijo (numpy float64, per output)"
 
 
@@ -49,6 +64,10 @@ class Reference:
         Newton iterations, the maximum over outputs.
     method :
         Short description of the algorithm.
+    condition_number :
+        Condition number (largest over smallest eigenvalue) of the objective's Hessian over
+        ``(coef_j, intercept_j)`` at the minimizer, the largest over outputs ``j``
+        (see :func:`condition_number`).
     """
 
     spec: ProblemSpec
@@ -59,21 +78,11 @@ class Reference:
     scaled_grad: float
     n_iter: int
     method: str = METHOD
-
-
-def _hessian(X, rate, penalty):
-    """Hessian over theta = (w, b): [X 1]' diag(rate) [X 1] / n + diag(penalty)."""
-    n, p = X.shape
-    hess = np.empty((p + 1, p + 1))
-    hess[:p, :p] = (X.T * (rate / n)) @ X
-    hess[:p, p] = hess[p, :p] = X.T @ rate / n
-    hess[p, p] = np.sum(rate) / n
-    hess[np.diag_indices(p + 1)] += penalty
-    return hess
+    condition_number: float = math.nan
 
 
 def _newton_one_output(X, y, lam, label):
-    """Minimize one output's objective; return (w, b, f, scaled gradient, iterations)."""
+    """Minimize one output's objective; return (w, b, f, scaled gradient, iterations, cond)."""
     p = X.shape[1]
     mean_y = float(np.mean(y))
     if mean_y <= 0:
@@ -92,22 +101,29 @@ def _newton_one_output(X, y, lam, label):
             reason = "the objective or gradient became non-finite"
             break
         hess = _hessian(X, rate, penalty)
-        if scaled <= REFERENCE_GTOL:
-            eig = np.linalg.eigvalsh(hess)
-            if eig[0] <= _MIN_RCOND * eig[-1]:
-                # A tiny gradient with a flat direction is an optimum at infinity, not a minimizer.
-                raise ReferenceSolutionError(
-                    f"{label}: the gradient vanishes but the Hessian is nearly singular "
-                    f"(eigenvalues {eig[0]:.3g} to {eig[-1]:.3g}), so there is no finite optimum "
-                    "(separable data or too few samples). Use Ridge or more samples."
-                )
-            return w, b, f, scaled, it
-        if it == _MAX_ITER:
-            break
         try:
             step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(hess), g)
         except (np.linalg.LinAlgError, ValueError):
             reason = "the Hessian is singular"
+            break
+        if scaled <= REFERENCE_GTOL:
+            cond = _condition(hess)
+            if cond > MAX_CONDITION_NUMBER:
+                # A tiny gradient with a flat direction is an optimum at infinity, not a minimizer.
+                raise ReferenceSolutionError(
+                    f"{label}: the gradient vanishes but the Hessian is nearly singular "
+                    f"(condition number {cond:.3g} > {MAX_CONDITION_NUMBER:.0e}), so there is no "
+                    "finite optimum that float64 can certify (separable data or too few "
+                    "samples). Use Ridge or more samples."
+                )
+            theta_size = max(1.0, float(np.max(np.abs(w))), abs(b))
+            if float(np.max(np.abs(step))) <= _STEP_RTOL * theta_size:
+                return w, b, f, scaled, it, cond
+            reason = (
+                "the gradient vanishes but Newton steps stay long, the signature of an optimum "
+                "at infinity"
+            )
+        if it == _MAX_ITER:
             break
         decrement = float(-g @ step)  # Newton decrement squared, ~ 2 * (f - f*)
         t = 1.0
@@ -126,8 +142,8 @@ def _newton_one_output(X, y, lam, label):
         w, b = w + t * step[:p], b + t * step[p]
     raise ReferenceSolutionError(
         f"{label}: Newton could not certify the optimum ({reason}; scaled gradient "
-        f"{scaled:.3g} > {REFERENCE_GTOL:g} after {it} iterations); the objective may have no "
-        "finite minimizer (e.g. separable data or too few samples). Use Ridge or more samples."
+        f"{scaled:.3g} vs {REFERENCE_GTOL:g} after {it} iterations), so there may be no finite "
+        "optimum (e.g. separable data or too few samples). Use Ridge or more samples."
     )
 
 
@@ -138,11 +154,19 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     separable), so each is minimized on its own over ``theta = (w_j, b_j)`` by damped Newton:
     exact Hessian ``[X 1]' diag(rate) [X 1] / n + lam * diag(1, ..., 1, 0)``, Cholesky solve,
     Armijo backtracking from the full step, starting at ``w = 0``, ``b = log(mean(y_j))``.
-    An output is certified when its *scaled gradient norm*
-    ``||grad_j||_inf / max(1, |f_j|) <= REFERENCE_GTOL`` (``1e-10``), with ``f_j`` that output's
-    objective; the objective is ``O(1)`` here, so this is a relative-to-scale max-norm test.
-    At the certified point the Hessian's eigenvalues must span less than ``1e8`` (else the
-    optimum lies at infinity). BLAS runs single-threaded during the solve.
+    An output is certified when
+
+    - its *scaled gradient norm* ``||grad_j||_inf / max(1, |f_j|) <= REFERENCE_GTOL``
+      (``1e-10``), with ``f_j`` that output's objective (``O(1)`` here, so this is a
+      relative-to-scale max-norm test),
+    - the Newton step there is at most ``1e-6 * max(1, max|theta|)``: steps shrink
+      quadratically near a finite minimizer but stay of order one along the exponential tail
+      of an optimum at infinity (separable data), however small the gradient gets, and
+    - the Hessian's condition number is at most :data:`MAX_CONDITION_NUMBER` (``1e12``).
+
+    So optima with condition numbers up to ``1e12`` are certified, and an optimum at infinity
+    is refused. BLAS runs single-threaded, except where one Hessian costs ``1e10`` flops or
+    more (then BLAS uses its own thread count).
 
     Parameters
     ----------
@@ -152,15 +176,15 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     Returns
     -------
     Reference
-        The optimum and its certificate.
+        The optimum, its certificate and the Hessian's condition number there.
 
     Raises
     ------
     ReferenceSolutionError
         If an unregularized problem has ``n_samples <= n_features + 1``, an output has no
-        spikes, the Hessian is singular (or, at a point with a vanishing gradient, has
-        eigenvalues spanning more than 1e8: an optimum at infinity, as with separable data),
-        or Newton does not certify within 100 iterations.
+        spikes, the Hessian is singular (or, at a point with a vanishing gradient, has a
+        condition number above ``1e12``), or Newton does not certify within 100 iterations
+        (e.g. its steps stay long as the gradient vanishes: an optimum at infinity).
 
     Examples
     --------
@@ -169,6 +193,8 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     True
     >>> ref.coef.shape, ref.intercept.shape
     ((3,), (1,))
+    >>> 1.0 <= ref.condition_number < 100
+    True
     """
     problem = _as_problem(problem)
     spec = problem.spec
@@ -180,15 +206,15 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
             f"= {p + 1}, so it has no unique finite optimum; use Ridge or more samples."
         )
     coef, intercept = np.empty((p, k)), np.empty(k)
-    worst, iters = 0.0, 0
+    worst, iters, cond = 0.0, 0, 0.0
     for j in range(k):
         label = f"Output {j} of problem {spec.problem_id}"
-        # Single-threaded BLAS: the (p+1)-sized factorizations are far faster that way, and
-        # multi-threaded OpenBLAS slows down by 10-100x on a busy machine.
-        with threadpool_limits(limits=1, user_api="blas"):
-            w, b, _, scaled, it = _newton_one_output(problem.X, _column(problem.y, j), lam, label)
+        with threadpool_limits(limits=_blas_threads(problem.X), user_api="blas"):
+            w, b, _, scaled, it, cond_j = _newton_one_output(
+                problem.X, _column(problem.y, j), lam, label
+            )
         coef[:, j], intercept[j] = w, b
-        worst, iters = max(worst, scaled), max(iters, it)
+        worst, iters, cond = max(worst, scaled), max(iters, it), max(cond, cond_j)
     if k == 1:
         coef = coef[:, 0]
     params = (coef, intercept)
@@ -201,4 +227,5 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
         grad_norm=grad_norm(problem, params),
         scaled_grad=worst,
         n_iter=int(iters),
+        condition_number=cond,
     )

@@ -5,11 +5,31 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
-import numbers
 import re
 
-__all__ = ["GENERATOR_VERSION", "DEFAULT_RIDGE_STRENGTH", "REGULARIZERS", "ProblemSpec"]
+from ._axes import (
+    _DESIGN_VERSIONS,
+    DEFAULT_SPIKE_RATE,
+    DEFAULT_TAIL_STRENGTH,
+    DEFAULT_WINDOW,
+    DESIGNS,
+    axes_id,
+    checked_axes,
+    hash_fields,
+    parse_axes,
+)
+from ._checks import check_nonneg_float, check_positive_int, is_int
+
+__all__ = [
+    "DEFAULT_RIDGE_STRENGTH",
+    "DEFAULT_SPIKE_RATE",
+    "DEFAULT_TAIL_STRENGTH",
+    "DEFAULT_WINDOW",
+    "DESIGNS",
+    "GENERATOR_VERSION",
+    "REGULARIZERS",
+    "ProblemSpec",
+]
 
 #: Version of the data generator in ``make_problem``. Bump it whenever the generated ``X`` or
 #: ``y`` for a given spec could change: it enters :attr:`ProblemSpec.content_hash`, so every
@@ -24,28 +44,15 @@ DEFAULT_RIDGE_STRENGTH = 1e-3
 
 _SEED_MAX = 2**32 - 1  # sklearn's ``random_state`` accepts integers in [0, 2**32 - 1]
 
-_ID_FORM = "poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]"
+_ID_FORM = (
+    "poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>] "
+    "with, before the closing bracket, any of ,design=<name>,window=<int>,rate=<float>,"
+    "rank=<int>,tail=<float> in that order"
+)
 _ID_RE = re.compile(
     r"poisson\[n=(?P<n>\d+),p=(?P<p>\d+),k=(?P<k>\d+),noise=(?P<noise>[^,\[\]=]+),"
-    r"reg=(?P<reg>[A-Za-z]+),lam=(?P<lam>[^,\[\]=]+),seed=(?P<seed>\d+)\]"
+    r"reg=(?P<reg>[A-Za-z]+),lam=(?P<lam>[^,\[\]=]+),seed=(?P<seed>\d+)(?P<axes>[^\[\]]*)\]"
 )
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_positive_int(name: str, value) -> int:
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-    return int(value)
-
-
-def _check_nonneg_float(name: str, value) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value < 0:
-        raise ValueError(f"`{name}` must be a finite, non-negative number, got {value!r}.")
-    return float(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +80,33 @@ class ProblemSpec:
         resolves to ``0.0`` for ``"UnRegularized"`` and to :data:`DEFAULT_RIDGE_STRENGTH` for
         ``"Ridge"``. ``"UnRegularized"`` requires exactly ``0.0`` and ``"Ridge"`` a positive
         value, so that every problem has exactly one spec (and one cache entry).
+    design :
+        ``"gaussian"`` (default): ``make_regression``'s design. ``"spike_history"``: the spike
+        counts of ``n_outputs`` neurons simulated by a recurrent Poisson GLM, and as design
+        each neuron's past counts convolved with ``n_features // n_outputs`` log-stretched
+        raised-cosine bumps (``n_features`` must be a multiple of ``n_outputs``), shared by
+        every output (see :func:`make_problem`).
+    window :
+        History window in bins of ``"spike_history"`` (lags ``1..window``); ``None`` resolves
+        to :data:`DEFAULT_WINDOW` there. At least the basis size; ``None`` for ``"gaussian"``.
+    rate :
+        Spikes per bin. ``"gaussian"``: the exact mean rate of every output (``None``, the
+        default, keeps the first generator: ``0.5 * exp(0.75 * z)``, mean about 0.66).
+        ``"spike_history"``: each neuron's baseline rate, with no recent spikes (``None``
+        resolves to :data:`DEFAULT_SPIKE_RATE`); refractoriness makes the realised mean lower.
+    effective_rank :
+        ``make_regression``'s ``effective_rank`` (``"gaussian"`` only): a low-rank-plus-tail
+        design whose singular values decay, i.e. correlated, ill-conditioned columns. The
+        design is then scaled by ``sqrt(n_samples)`` so its largest direction has unit
+        variance. ``None`` (default): independent standard normal columns.
+    tail_strength :
+        ``make_regression``'s ``tail_strength`` in ``[0, 1]``, only with ``effective_rank``
+        (``None`` resolves to :data:`DEFAULT_TAIL_STRENGTH` there). Small values with a small
+        ``effective_rank`` give Hessian condition numbers of ``1e4`` to ``1e8``.
+
+    The fields from ``design`` on are optional axes: at their default they appear neither in
+    :attr:`problem_id` nor in :attr:`content_hash`, so problems that predate them keep their
+    ids, cache entries and data.
 
     Raises
     ------
@@ -88,6 +122,10 @@ class ProblemSpec:
     True
     >>> spec.glm_class
     'PopulationGLM'
+    >>> ProblemSpec(5000, 12, 3, design="spike_history").problem_id
+    'poisson[n=5000,p=12,k=3,noise=0.0,reg=UnRegularized,lam=0.0,seed=0,design=spike_history,window=100,rate=0.05]'
+    >>> ProblemSpec(2000, 10, effective_rank=2, tail_strength=0.01).problem_id
+    'poisson[n=2000,p=10,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0,rank=2,tail=0.01]'
     """
 
     n_samples: int
@@ -97,16 +135,21 @@ class ProblemSpec:
     seed: int = 0
     regularizer: str = "UnRegularized"
     regularizer_strength: float | None = None
+    design: str = "gaussian"
+    window: int | None = None
+    rate: float | None = None
+    effective_rank: int | None = None
+    tail_strength: float | None = None
 
     def __post_init__(self):
         def set_(name, value):  # normalize a field of this frozen instance
             object.__setattr__(self, name, value)
 
-        set_("n_samples", _check_positive_int("n_samples", self.n_samples))
-        set_("n_features", _check_positive_int("n_features", self.n_features))
-        set_("n_outputs", _check_positive_int("n_outputs", self.n_outputs))
-        set_("noise", _check_nonneg_float("noise", self.noise))
-        if not _is_int(self.seed) or not 0 <= self.seed <= _SEED_MAX:
+        set_("n_samples", check_positive_int("n_samples", self.n_samples))
+        set_("n_features", check_positive_int("n_features", self.n_features))
+        set_("n_outputs", check_positive_int("n_outputs", self.n_outputs))
+        set_("noise", check_nonneg_float("noise", self.noise))
+        if not is_int(self.seed) or not 0 <= self.seed <= _SEED_MAX:
             raise ValueError(f"`seed` must be an integer in [0, 2**32 - 1], got {self.seed!r}.")
         set_("seed", int(self.seed))
         if self.regularizer not in REGULARIZERS:
@@ -116,7 +159,7 @@ class ProblemSpec:
         strength = self.regularizer_strength
         if strength is None:
             strength = 0.0 if self.regularizer == "UnRegularized" else DEFAULT_RIDGE_STRENGTH
-        strength = _check_nonneg_float("regularizer_strength", strength)
+        strength = check_nonneg_float("regularizer_strength", strength)
         if self.regularizer == "UnRegularized" and strength != 0.0:
             raise ValueError(
                 f"`regularizer_strength` must be 0.0 (or None) for 'UnRegularized', got "
@@ -128,6 +171,13 @@ class ProblemSpec:
                 f"{self.regularizer_strength!r}; use regularizer='UnRegularized' for no penalty."
             )
         set_("regularizer_strength", strength)
+        for name, value in checked_axes(self).items():
+            set_(name, value)
+
+    @property
+    def n_basis(self) -> int | None:
+        """Basis functions per neuron of a ``"spike_history"`` design, else ``None``."""
+        return self.n_features // self.n_outputs if self.design == "spike_history" else None
 
     @property
     def glm_class(self) -> str:
@@ -144,7 +194,7 @@ class ProblemSpec:
         return (
             f"poisson[n={self.n_samples},p={self.n_features},k={self.n_outputs},"
             f"noise={self.noise!r},reg={self.regularizer},lam={self.regularizer_strength!r},"
-            f"seed={self.seed}]"
+            f"seed={self.seed}{axes_id(self.to_dict())}]"
         )
 
     @classmethod
@@ -155,7 +205,10 @@ class ProblemSpec:
         ----------
         problem_id :
             A string of the form
-            ``poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]``.
+            ``poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]``,
+            where ``seed=<int>`` may be followed by the optional axes that differ from their
+            defaults, in the order ``,design=<name>,window=<int>,rate=<float>,rank=<int>,
+            tail=<float>``.
 
         Returns
         -------
@@ -179,6 +232,7 @@ class ProblemSpec:
             if match is None:
                 raise ValueError
             noise, lam = float(match["noise"]), float(match["lam"])
+            axes = parse_axes(match["axes"])
         except ValueError:
             raise ValueError(
                 f"Malformed problem id {problem_id!r}; expected the form {_ID_FORM}."
@@ -191,6 +245,7 @@ class ProblemSpec:
             seed=int(match["seed"]),
             regularizer=match["reg"],
             regularizer_strength=lam,
+            **axes,
         )
 
     def to_dict(self) -> dict:
@@ -208,7 +263,11 @@ class ProblemSpec:
         """SHA-256 hex digest of the canonical JSON of the fields and :data:`GENERATOR_VERSION`.
 
         Used as the cache key: equal specs share it and a new generator version changes it.
+        Optional axes at their default value are left out (see ``_axes``), so the hashes of
+        problems that predate an axis do not change.
         """
-        payload = dict(self.to_dict(), generator_version=GENERATOR_VERSION)
+        payload = dict(hash_fields(self.to_dict()), generator_version=GENERATOR_VERSION)
+        if self.design in _DESIGN_VERSIONS:
+            payload["design_version"] = _DESIGN_VERSIONS[self.design]
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -12,9 +12,11 @@ PosixPath('reports/my-run/index.html')
 """
 
 from ._build import build_report, load_run
+from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
 from ._index import build_index, list_reports
 from ._metrics import (
+    condition_numbers,
     failures_table,
     fastest_table,
     fit_power_law,
@@ -37,6 +39,7 @@ __all__ = [
     "build_index",
     "build_report",
     "clip_suboptimality",
+    "condition_numbers",
     "default_lbfgs",
     "failures_table",
     "fastest_table",
@@ -46,6 +49,7 @@ __all__ = [
     "parse_solver",
     "performance_ratios",
     "plot_compile_vs_fit",
+    "plot_condition",
     "plot_convergence",
     "plot_performance_profile",
     "plot_scaling",

@@ -13,10 +13,11 @@ import pandas as pd
 
 from nemos_bench.results import read_meta, read_summary, read_trace
 
+from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
 from ._html import FigureEntry, esc, page
 from ._index import build_index
-from ._metrics import problem_order
+from ._metrics import condition_numbers, problem_order
 from ._problem_plots import FLOOR_NOTE, plot_convergence, plot_work_precision
 from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scaling
 from ._sections import failures_section, fastest_section, provenance_section
@@ -138,6 +139,19 @@ def _overhead_note(summary: pd.DataFrame, problem: str) -> str:
     )
 
 
+def _heading(problem: str, condition_number) -> str:
+    """A problem section's heading: its id and, where recorded, its condition number.
+
+    Examples
+    --------
+    >>> _heading("poisson[n=10]", 41234.5), _heading("poisson[n=10]", float("nan"))
+    ('poisson[n=10] — condition number 4.12e+04', 'poisson[n=10]')
+    """
+    if condition_number is None or not condition_number == condition_number:
+        return problem
+    return f"{problem} — condition number {condition_number:.3g}"
+
+
 def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
     summary, trace, meta = data
     solvers = sorted(set(summary["solver"]) | set(trace["solver"]))
@@ -157,6 +171,15 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
             f"problems it solves to ε = {eps:g} (f − f* ≤ ε·max(1,|f*|)) within τ times "
             "the fastest solver's time; t is the smallest fit_s among its ok tolerance "
             "rows reaching ε (∞ if none). Higher and further left is better.",
+        ),
+        FigureEntry(
+            _save(plot_condition(summary, eps, colors=colors), tmp, "condition.png", dpi),
+            "Cost to ε against conditioning",
+            f"Time to ε = {eps:g} (smallest steady-state fit_s among a solver's ok rows with "
+            "f − f* ≤ ε·max(1,|f*|)) and iterations to ε (fewest n_steps among them) against "
+            "the condition number of the Hessian at f* (largest over outputs), one line per "
+            "solver. The problems also differ in size and design: read it as how each solver "
+            "copes as problems get harder, not as a pure conditioning experiment.",
         ),
         FigureEntry(
             _save(plot_compile_vs_fit(summary, colors=colors), tmp, "compile_vs_fit.png", dpi),
@@ -201,9 +224,10 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         ("fastest", "Fastest solver per problem", fastest_section(summary, eps, base, anchors)),
         ("overview", "Across problems", "".join(f.to_html() for f in overview)),
     ]
+    conds = condition_numbers(summary)
     for problem, figures in per_problem:
         inner = '<div class="row">' + "".join(f.to_html() for f in figures) + "</div>"
-        sections.append((anchors[problem], problem, inner))
+        sections.append((anchors[problem], _heading(problem, conds.get(problem)), inner))
     sections += [
         ("failures", "Failures and skips", failures_section(summary)),
         ("provenance", "Provenance", provenance_section(meta, run_dir)),

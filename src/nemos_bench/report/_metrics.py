@@ -8,6 +8,7 @@ import pandas as pd
 from ._config import check_epsilon
 
 __all__ = [
+    "condition_numbers",
     "failures_table",
     "fastest_table",
     "fit_power_law",
@@ -25,7 +26,11 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def problem_order(summary: pd.DataFrame) -> list[str]:
-    """Problem ids ordered by size (n_samples, n_features, n_outputs), then regularizer, id.
+    """Problem ids ordered by condition number, then size, regularizer and id.
+
+    The condition number (Hessian at f*, column ``condition_number``) comes first where the
+    run recorded it (runs that predate the column keep the size order); problems without one
+    come last. Then n_samples, n_features, n_outputs, regularizer, its strength, id.
 
     Examples
     --------
@@ -34,11 +39,34 @@ def problem_order(summary: pd.DataFrame) -> list[str]:
     ...     "regularizer_strength": 1e-3})
     >>> problem_order(s)
     ['b', 'a']
+    >>> problem_order(s.assign(condition_number=[1e6, 10.0]))
+    ['a', 'b']
     """
     keys = ["n_samples", "n_features", "n_outputs", "regularizer", "regularizer_strength"]
     keys = [k for k in keys if k in summary.columns] + ["problem_id"]
-    first = summary.drop_duplicates("problem_id")[keys]
+    first = summary.drop_duplicates("problem_id")[keys].copy()
+    if "condition_number" in summary.columns:
+        cond = condition_numbers(summary).loc[first["problem_id"]].to_numpy()
+        first.insert(0, "condition_number", cond)
+        keys = ["condition_number", *keys]
     return first.sort_values(keys, kind="stable", na_position="last")["problem_id"].tolist()
+
+
+def condition_numbers(summary: pd.DataFrame) -> pd.Series:
+    """Condition number per problem id (NaN where no row of the problem recorded one).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"problem_id": ["p", "p", "q"], "condition_number": [None, 5.0, None]})
+    >>> condition_numbers(s).to_dict()
+    {'p': 5.0, 'q': nan}
+    """
+    ids = pd.Index(summary["problem_id"].drop_duplicates(), name="problem_id")
+    if "condition_number" not in summary.columns:
+        return pd.Series(np.nan, index=ids, name="condition_number")
+    values = pd.to_numeric(summary["condition_number"], errors="coerce")
+    found = values.groupby(summary["problem_id"]).max()
+    return found.reindex(ids).astype(float).rename("condition_number")
 
 
 def ok_rows(summary: pd.DataFrame) -> pd.DataFrame:
@@ -48,25 +76,38 @@ def ok_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[keep]
 
 
-def time_to_epsilon(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
-    """Smallest ``fit_s`` per (problem, solver) among rows that reach ε.
+def time_to_epsilon(summary: pd.DataFrame, epsilon: float, column: str = "fit_s") -> pd.DataFrame:
+    """Smallest ``fit_s`` (or ``column``) per (problem, solver) among rows that reach ε.
 
     A row reaches ε when its status is ``ok`` and ``suboptimality <= epsilon *
     max(1, |f*|)`` (``f*`` is ``reference_objective``).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``summary.csv`` rows.
+    epsilon : float
+        Relative accuracy target.
+    column : str
+        The cost to minimize over the rows reaching ε: ``"fit_s"`` (time) or e.g.
+        ``"n_steps"`` (iterations).
 
     Returns
     -------
     DataFrame
         Index ``problem_id`` (every problem of ``summary``), one column per solver, values in
-        seconds; ``inf`` where no row of that solver reaches ε on that problem.
+        seconds (in ``column``'s unit); ``inf`` where no row of that solver reaches ε on that
+        problem.
 
     Examples
     --------
     >>> s = pd.DataFrame({"problem_id": ["p", "p", "p"], "solver": ["A", "A", "B"],
-    ...     "status": ["ok"] * 3, "fit_s": [1.0, 2.0, 3.0],
+    ...     "status": ["ok"] * 3, "fit_s": [1.0, 2.0, 3.0], "n_steps": [5, 40, 9],
     ...     "suboptimality": [1e-3, 1e-9, 1e-9], "reference_objective": [5.0] * 3})
     >>> time_to_epsilon(s, 1e-6).loc["p"].tolist()
     [2.0, 3.0]
+    >>> time_to_epsilon(s, 1e-6, "n_steps").loc["p"].tolist()
+    [40.0, 9.0]
     """
     epsilon = check_epsilon(epsilon)
     problems = problem_order(summary)
@@ -76,9 +117,11 @@ def time_to_epsilon(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
     sub = _floats(rows["suboptimality"])
     f_star = _floats(rows["reference_objective"])
     reached = rows[np.isfinite(sub) & (sub <= epsilon * np.maximum(1.0, np.abs(f_star)))]
-    best = reached.groupby(["problem_id", "solver"])["fit_s"].min()
-    for (problem, solver), seconds in best.items():
-        table.loc[problem, solver] = float(seconds)
+    reached = reached.assign(_cost=_floats(reached[column]))
+    best = reached.groupby(["problem_id", "solver"])["_cost"].min()
+    for (problem, solver), cost in best.items():
+        if np.isfinite(cost):
+            table.loc[problem, solver] = float(cost)
     table.columns.name = "solver"
     return table
 

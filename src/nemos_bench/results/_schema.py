@@ -79,6 +79,14 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("reached_max_steps", "bool", "", "the solver stopped at maxiter"),
     Column("trace_overhead", "float", "ratio", "traced fit time / fit_s (trace cells only)"),
     Column("trace_matches_run", "bool", "", "the traced iterates end where run ends"),
+    Column(
+        "condition_number",
+        "float",
+        "",
+        "Hessian condition number at the optimum f* (largest over outputs)",
+    ),
+    Column("design", "str", "", "design of the problem: gaussian or spike_history"),
+    Column("mean_rate", "float", "spikes/bin", "mean count per bin over all bins and outputs"),
 )
 
 TRACE_COLUMNS: tuple[Column, ...] = (

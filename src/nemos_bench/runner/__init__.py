@@ -1,16 +1,19 @@
 """Runner: honest timing of every (problem, solver, tolerance) cell, traces, sweeps."""
 
-from ._cell import CellResult, CellSettings, make_model, run_one
+from ._cell import CellResult, CellSettings, make_model, problem_columns, run_one
 from ._config import SweepFileError, build_config, load_sweep_file, parse_tols
 from ._execute import in_process
 from ._isolated import IsolatedExecutor, death_reason
 from ._sweep import (
     DEFAULT_TOLS,
+    SUITE_EXCLUDED_ALGOS,
+    SUITE_MAXITER,
     SUITE_TOLS,
     Cell,
     ConfigError,
     SweepConfig,
     default_tols,
+    excluded_by_suite,
     plan_cells,
     run_sweep,
 )
@@ -19,6 +22,8 @@ from ._trace import Trajectory, trace_points, trace_solver
 
 __all__ = [
     "DEFAULT_TOLS",
+    "SUITE_EXCLUDED_ALGOS",
+    "SUITE_MAXITER",
     "SUITE_TOLS",
     "Cell",
     "CellResult",
@@ -33,11 +38,13 @@ __all__ = [
     "build_config",
     "death_reason",
     "default_tols",
+    "excluded_by_suite",
     "in_process",
     "load_sweep_file",
     "make_model",
     "parse_tols",
     "plan_cells",
+    "problem_columns",
     "run_one",
     "run_sweep",
     "time_repeats",

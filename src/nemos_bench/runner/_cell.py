@@ -18,7 +18,14 @@ from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._timing import block, time_repeats
 from ._trace import trace_solver
 
-__all__ = ["CellResult", "CellSettings", "make_model", "run_one", "skipped_cell"]
+__all__ = [
+    "CellResult",
+    "CellSettings",
+    "make_model",
+    "problem_columns",
+    "run_one",
+    "skipped_cell",
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,24 @@ def make_model(spec, solver: str, tol: float, maxiter: int):
     return cls(**kwargs, solver_kwargs={"tol": tol, "maxiter": maxiter})
 
 
-def _base_row(spec, solver: str, tol: float, settings: CellSettings, f_star: float) -> dict:
+def problem_columns(problem: Problem, reference: Reference) -> dict:
+    """Summary columns that describe the problem's difficulty (from its data and reference).
+
+    Examples
+    --------
+    >>> from nemos_bench.problems import ProblemSpec, make_problem, reference_solution
+    >>> problem = make_problem(ProblemSpec(n_samples=200, n_features=2, rate=0.1))
+    >>> cols = problem_columns(problem, reference_solution(problem))
+    >>> sorted(cols), cols["mean_rate"] == float(problem.y.mean())
+    (['condition_number', 'mean_rate'], True)
+    """
+    return {
+        "condition_number": float(reference.condition_number),
+        "mean_rate": float(np.mean(problem.y)),
+    }
+
+
+def _base_row(spec, solver, tol, settings, f_star, extra: dict | None = None) -> dict:
     return {
         "problem_id": spec.problem_id,
         "n_samples": spec.n_samples,
@@ -78,12 +102,19 @@ def _base_row(spec, solver: str, tol: float, settings: CellSettings, f_star: flo
         "maxiter": settings.maxiter,
         "repeat": settings.repeats,
         "reference_objective": f_star,
+        "design": spec.design,
+        **(extra or {}),
     }
 
 
-def skipped_cell(spec, solver, tol, settings, f_star, status: str, reason: str) -> CellResult:
-    """A summary row for a cell that produced no fit (skipped, failed, timed out)."""
-    row = _base_row(spec, solver, tol, settings, f_star)
+def skipped_cell(
+    spec, solver, tol, settings, f_star, status: str, reason: str, *, extra: dict | None = None
+) -> CellResult:
+    """A summary row for a cell that produced no fit (skipped, failed, timed out).
+
+    ``extra`` adds columns, e.g. :func:`problem_columns`, where the problem was loaded.
+    """
+    row = _base_row(spec, solver, tol, settings, f_star, extra)
     row.update(status=status, reason=reason)
     return CellResult(summary=row)
 
@@ -97,7 +128,7 @@ def _measures(problem: Problem, params, f_star: float) -> tuple[float, float]:
 
 def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
     spec, f_star = problem.spec, reference.objective
-    row = _base_row(spec, solver, tol, settings, f_star)
+    row = _base_row(spec, solver, tol, settings, f_star, problem_columns(problem, reference))
     model = make_model(spec, solver, tol, settings.maxiter)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings are recorded as columns
@@ -217,6 +248,7 @@ def run_one(
             reference.objective,
             "skipped",
             f"NeMoS does not allow {solver} with the {spec.regularizer} regularizer.",
+            extra=problem_columns(problem, reference),
         )
     try:
         return _fit_cell(problem, reference, solver, tol, settings, trace)
@@ -231,4 +263,5 @@ def run_one(
             reference.objective,
             status,
             f"{type(err).__name__}: {message}",
+            extra=problem_columns(problem, reference),
         )

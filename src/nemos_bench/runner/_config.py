@@ -9,7 +9,7 @@ from typing import Any
 
 from ..problems import ProblemSpec, get_suite
 from ._cell import CellSettings
-from ._sweep import ConfigError, SweepConfig, default_tols
+from ._sweep import SUITE_MAXITER, ConfigError, SweepConfig, default_tols
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -171,7 +171,9 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
         tols = (tols,)
     tols = parse_tols([str(t) for t in tols])
     settings = CellSettings(
-        maxiter=_int_option("maxiter", merged.get("maxiter", CellSettings.maxiter)),
+        maxiter=_int_option(
+            "maxiter", merged.get("maxiter", SUITE_MAXITER.get(suite, CellSettings.maxiter))
+        ),
         repeats=_int_option("repeats", merged.get("repeats", CellSettings.repeats)),
         max_trace_points=_int_option(
             "max_trace_points", merged.get("max_trace_points", CellSettings.max_trace_points), 2

@@ -18,11 +18,14 @@ from ._provenance import provenance
 
 __all__ = [
     "DEFAULT_TOLS",
+    "SUITE_EXCLUDED_ALGOS",
+    "SUITE_MAXITER",
     "SUITE_TOLS",
     "Cell",
     "ConfigError",
     "SweepConfig",
     "default_tols",
+    "excluded_by_suite",
     "plan_cells",
     "run_sweep",
 ]
@@ -33,10 +36,34 @@ DEFAULT_TOLS: tuple[float, ...] = (1e-4, 1e-6, 1e-8, 1e-10)
 #: harness (every native and scipy solver, each cell paying its JIT compile) stays
 #: within 90 s on 2 cores.
 SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10)}
+#: Suites with their own default iteration cap. On ``quick``'s ill-conditioned problems the
+#: first-order solvers use every iteration they are given, and each traced iteration is one
+#: dispatched update: 1000 keeps those cells at about a second and still separates solvers.
+SUITE_MAXITER: dict[str, int] = {"quick": 1000}
+#: Algorithms a suite leaves out of its default solver set (naming them in ``solvers``
+#: still runs them). NeMoS's SVRG iteration is an epoch of n single-sample steps and it
+#: stops on the per-epoch parameter change, which on an ill-conditioned problem never gets
+#: small: each ``quick`` fit would run every epoch, 7-45 s per fit (measured), i.e. minutes
+#: per cell, against a 90 s budget for the whole suite.
+SUITE_EXCLUDED_ALGOS: dict[str, tuple[str, ...]] = {"quick": ("SVRG", "ProxSVRG")}
 
 
 class ConfigError(ValueError):
     """An invalid sweep setting; the message names the value and what is accepted."""
+
+
+def excluded_by_suite(config: SweepConfig, solver: str) -> bool:
+    """Whether ``solver`` is left out of ``config``'s default solver set by its suite.
+
+    Examples
+    --------
+    >>> from nemos_bench.problems import get_suite
+    >>> config = SweepConfig(suite="quick", problems=get_suite("quick"))
+    >>> excluded_by_suite(config, "SVRG[nemos]"), excluded_by_suite(config, "LBFGS[scipy]")
+    (True, False)
+    """
+    algo = solver.split("[", 1)[0]
+    return config.solvers is None and algo in SUITE_EXCLUDED_ALGOS.get(config.suite, ())
 
 
 def default_tols(suite: str) -> tuple[float, ...]:
@@ -140,7 +167,8 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
     """All cells of ``config`` in run order (problem by problem).
 
     With ``solvers=None`` only the solvers NeMoS allows for a problem's regularizer are
-    planned; a solver named explicitly but not allowed gets a ``skipped`` cell.
+    planned, less those the suite leaves out (:data:`SUITE_EXCLUDED_ALGOS`); a solver named
+    explicitly but not allowed gets a ``skipped`` cell.
     """
     names = _solver_names(config)
     if not names:
@@ -150,6 +178,8 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
     for spec in config.problems:
         for solver in names:
             if config.solvers is None and not solver_allows(solver, spec.regularizer):
+                continue
+            if excluded_by_suite(config, solver):
                 continue
             for tol in sorted(set(config.tols), reverse=True):
                 cells.append(Cell(spec, solver, float(tol), trace=tol == tight))
