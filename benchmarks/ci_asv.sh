@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Check the asv suite end to end, as CI does: asv check, a quick run that must save a result
-# for every benchmark with no failures, and a published dashboard with time and loss graphs.
+# for every benchmark with no failures, and a published dashboard with time and loss graphs
+# that loads no script or style sheet from the network (`nemos-bench asv publish`).
 #
 # Usage: benchmarks/ci_asv.sh [REPO_ROOT]      (default: the repository holding this script)
 #
@@ -45,7 +46,7 @@ rc=0
 python -m asv run --python=same --quick --show-stderr --durations=all \
   --set-commit-hash="$commit" || rc=$?
 echo "ci_asv: asv run took $((SECONDS - run_started)) s (exit $rc)"
-python -m asv publish
+python -m nemos_bench.cli asv publish   # asv publish, with the CDN files copied beside it
 
 python - "$commit" <<'PY'
 """Every benchmark has a saved result, none failed; the dashboard has time and loss graphs."""
@@ -87,6 +88,12 @@ for path in files:
     print(f"ci_asv: {path.name}: {counts}")
 if not (html / "index.html").is_file():
     problems.append(f"asv publish wrote no {html}/index.html")
+else:
+    from nemos_bench.asv_tools import remote_assets
+
+    remote = remote_assets((html / "index.html").read_text(encoding="utf-8"))
+    if remote:
+        problems.append(f"the dashboard still loads from the network: {remote}")
 for name in ("fit.TimeFit.time_fit", "fit.TrackFit.track_objective"):
     graphs = list(html.glob(f"graphs/**/{name}.json"))
     points = [point for graph in graphs for point in json.loads(graph.read_text())]

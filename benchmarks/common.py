@@ -23,14 +23,19 @@ __all__ = [
     "FULL_ENV_VAR",
     "MAXITER",
     "PEAKMEM_TOL",
+    "PROBLEMS_ENV_VAR",
     "QUICK_PROBLEMS",
     "REPEATS",
     "SOLVERS",
+    "SOLVERS_ENV_VAR",
     "TOLS",
+    "TOLS_ENV_VAR",
     "as_float",
     "cell_key",
     "cell_row",
     "full_grid",
+    "grid_solvers",
+    "grid_tols",
     "harness",
     "prepare_fit",
     "problem_ids",
@@ -39,6 +44,13 @@ __all__ = [
 
 #: Set to ``1`` to run the suite on the ``standard`` problem suite instead of the quick subset.
 FULL_ENV_VAR = "NEMOS_BENCH_FULL"
+
+#: Narrow the grid for one run (unset: the default grid below). Comma-separated solver
+#: names, problem ids and tolerances; a problem id's own commas (inside ``[...]``) are kept.
+#: Values outside the default grid are allowed: they get history lines of their own.
+SOLVERS_ENV_VAR = "NEMOS_BENCH_SOLVERS"
+PROBLEMS_ENV_VAR = "NEMOS_BENCH_PROBLEMS"
+TOLS_ENV_VAR = "NEMOS_BENCH_TOLS"
 
 #: Solvers benchmarked: the scipy adapter and NeMoS's native defaults (append-only).
 SOLVERS = (
@@ -69,20 +81,73 @@ MAXITER = 5000
 REPEATS = 3
 
 
+def _selected(name: str) -> tuple[str, ...] | None:
+    """Items of the comma-separated list in environment variable ``name`` (``None``: unset).
+
+    Commas inside brackets belong to the item (problem ids hold some).
+    """
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    items, depth, start = [], 0, 0
+    for index, char in enumerate(text + ","):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(text[start:index].strip())
+            start = index + 1
+    if depth != 0 or not all(items):
+        raise ValueError(
+            f"{name}={text!r} is not a comma-separated list of non-empty names; "
+            f"for example {name}=LBFGS,BFGS, or unset it for the default grid."
+        )
+    return tuple(items)
+
+
 def full_grid() -> bool:
     """Whether ``NEMOS_BENCH_FULL`` asks for the full (``standard`` suite) grid."""
     return os.environ.get(FULL_ENV_VAR, "") not in ("", "0")
 
 
+def grid_solvers() -> tuple[str, ...]:
+    """Solvers of the grid: ``SOLVERS``, or those named in ``NEMOS_BENCH_SOLVERS``."""
+    return _selected(SOLVERS_ENV_VAR) or SOLVERS
+
+
+def grid_tols() -> tuple[float, ...]:
+    """Tolerances of the grid: ``TOLS``, or those given in ``NEMOS_BENCH_TOLS``.
+
+    Raises
+    ------
+    ValueError
+        When ``NEMOS_BENCH_TOLS`` holds something other than positive numbers.
+    """
+    items = _selected(TOLS_ENV_VAR)
+    if items is None:
+        return TOLS
+    try:
+        tols = tuple(float(item) for item in items)
+    except ValueError:
+        tols = ()
+    if not tols or not all(math.isfinite(tol) and tol > 0 for tol in tols):
+        raise ValueError(
+            f"{TOLS_ENV_VAR}={os.environ[TOLS_ENV_VAR]!r} must hold positive numbers, "
+            f"for example {TOLS_ENV_VAR}=1e-4,1e-8."
+        )
+    return tols
+
+
 def problem_ids() -> tuple[str, ...]:
-    """Problem ids of the grid: the quick subset, or the ``standard`` suite when
-    ``NEMOS_BENCH_FULL=1``.
+    """Problem ids of the grid: those named in ``NEMOS_BENCH_PROBLEMS``, else the quick
+    subset, or the ``standard`` suite when ``NEMOS_BENCH_FULL=1``.
 
     Returns
     -------
     tuple of str
         ``ProblemSpec.problem_id`` values.
     """
+    selected = _selected(PROBLEMS_ENV_VAR)
+    if selected is not None:
+        return selected
     if full_grid():
         try:
             from nemos_bench.problems import get_suite
@@ -94,21 +159,39 @@ def problem_ids() -> tuple[str, ...]:
 
 @functools.cache
 def _import_harness() -> types.SimpleNamespace | str:
-    """The package's names the suite uses, or the reason they cannot be imported."""
+    """The package's names the suite uses, or the reason they cannot be imported.
+
+    The reason covers both directions of history: a harness commit that predates a module,
+    and (``nemos-bench asv init``) a NeMoS commit that cannot be imported, lacks what the
+    harness uses, or is older than the harness supports.
+    """
     try:
         import jax
 
         jax.config.update("jax_enable_x64", True)  # the harness measures in float64
+        import nemos
+    except Exception as err:  # a NeMoS commit that does not import (any error it raises)
+        return f"nemos cannot be imported at this commit: {type(err).__name__}: {err}"
+    version = getattr(nemos, "__version__", "of unknown version")
+    try:
         from nemos_bench.problems import ProblemSpec, load_problem, load_reference
         from nemos_bench.runner import CellSettings, block, make_model, run_one, time_repeats
         from nemos_bench.solvers import (
+            check_nemos_version,
             initial_params,
             register_scipy_solvers,
             setup_model_solver,
             solver_allows,
         )
-    except ImportError as err:
-        return f"nemos_bench at this commit lacks what the suite needs: {err}"
+    except (ImportError, AttributeError) as err:
+        return (
+            f"nemos_bench cannot run with nemos {version} at this commit (one of the two "
+            f"lacks what the suite needs): {type(err).__name__}: {err}"
+        )
+    try:
+        check_nemos_version(version, newer_ok=True)
+    except RuntimeError as err:
+        return f"nemos {version} at this commit is older than nemos_bench supports: {err}"
     return types.SimpleNamespace(
         ProblemSpec=ProblemSpec,
         load_problem=load_problem,
@@ -137,13 +220,20 @@ def harness(scipy: bool = True) -> types.SimpleNamespace:
     Raises
     ------
     NotImplementedError
-        When the installed ``nemos_bench`` lacks one of them (asv then skips the benchmark).
+        When the installed ``nemos_bench`` lacks one of them, the installed NeMoS cannot run
+        it, or (with ``scipy``) the scipy solvers cannot register: asv then skips the
+        benchmark, with this reason.
     """
     found = _import_harness()
     if isinstance(found, str):
         raise NotImplementedError(found)
     if scipy:
-        found.register_scipy_solvers()  # idempotent
+        try:
+            found.register_scipy_solvers()  # idempotent
+        except Exception as err:  # the adapter does not fit this NeMoS's solver interface
+            raise NotImplementedError(
+                f"the scipy solvers cannot be registered here: {type(err).__name__}: {err}"
+            ) from None
     return found
 
 
@@ -162,9 +252,15 @@ def run_grid(solvers, problems, tols) -> dict:
         at this commit cannot run the grid.
     """
     try:
-        h = harness()
+        h = harness(scipy=False)
     except NotImplementedError as err:
         return {"missing": str(err)}
+    scipy_missing = None
+    if any(solver.endswith("[scipy]") for solver in solvers):
+        try:
+            harness(scipy=True)
+        except NotImplementedError as err:  # native solvers still run
+            scipy_missing = {"status": "skipped", "reason": str(err)}
     settings = h.CellSettings(maxiter=MAXITER, repeats=REPEATS)
     cells = {}
     for problem_id in problems:
@@ -172,6 +268,9 @@ def run_grid(solvers, problems, tols) -> dict:
         problem, reference = h.load_problem(spec), h.load_reference(spec)
         for solver in solvers:
             for tol in tols:
+                if scipy_missing and solver.endswith("[scipy]"):
+                    cells[cell_key(solver, problem_id, tol)] = dict(scipy_missing)
+                    continue
                 result = h.run_one(problem, reference, solver, tol, settings)
                 cells[cell_key(solver, problem_id, tol)] = dict(result.summary)
     return {"cells": cells}

@@ -1,7 +1,8 @@
 """Fit time, memory, final loss and convergence of every (solver, problem, tolerance) cell.
 
 Grid: ``common.SOLVERS`` x ``common.problem_ids()`` (the quick subset; the ``standard``
-suite with ``NEMOS_BENCH_FULL=1``) x ``common.TOLS``.
+suite with ``NEMOS_BENCH_FULL=1``) x ``common.TOLS``; ``NEMOS_BENCH_SOLVERS``,
+``NEMOS_BENCH_PROBLEMS`` and ``NEMOS_BENCH_TOLS`` narrow it for one run (see ``common.py``).
 
 - ``TimeFit.time_fit``: steady-state ``solver.run`` (compiled in ``setup``, timed by asv).
 - ``PeakMemFit.peakmem_fit``: peak memory of a process that fits once.
@@ -15,17 +16,17 @@ refactor would start a new history. Bump a version only when the measured quanti
 
 from .common import (
     PEAKMEM_TOL,
-    SOLVERS,
-    TOLS,
     as_float,
     cell_row,
     full_grid,
+    grid_solvers,
+    grid_tols,
     prepare_fit,
     problem_ids,
     run_grid,
 )
 
-PROBLEMS = problem_ids()
+SOLVERS, PROBLEMS, TOLS = grid_solvers(), problem_ids(), grid_tols()
 #: ``setup_cache`` runs the whole grid: 15 min for the quick subset, a day for the full one.
 SETUP_CACHE_TIMEOUT = 24 * 3600.0 if full_grid() else 900.0
 

@@ -150,9 +150,12 @@ def _commit(repo, env, message, **flags):
     return _run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_two_commits_are_two_points_and_the_gate_reads_them(tmp_path):
-    """asv results of two commits: two points per graph; the gate compares the commits."""
+def asv_repo_with_two_commits(tmp_path):
+    """A git repository with this asv.conf.json and a tiny suite, run at two commits.
+
+    Returns ``(repo, env, commits)``: the second commit is slower, worse by 1e-3 and breaks
+    the ``Broken`` cell; asv's results are in ``repo/results/asv`` (machine ``box``).
+    """
     repo, home = tmp_path / "repo", tmp_path / "home"
     (repo / "benchmarks").mkdir(parents=True)
     home.mkdir()
@@ -179,6 +182,14 @@ def test_two_commits_are_two_points_and_the_gate_reads_them(tmp_path):
         options = ["--python=same", "--quick", "--machine=box", f"--set-commit-hash={commits[-1]}"]
         run = _run(asv + ["run", *options], repo, env)
         assert f"{commits[-1][:8]}" in run.stdout, run.stdout + run.stderr
+    return repo, env, commits
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_two_commits_are_two_points_and_the_gate_reads_them(tmp_path):
+    """asv results of two commits: two points per graph; the gate compares the commits."""
+    repo, env, commits = asv_repo_with_two_commits(tmp_path)
+    asv = [sys.executable, "-m", "asv"]
     published = _run(asv + ["publish"], repo, env)
     assert published.returncode == 0, published.stdout + published.stderr
     assert (repo / "reports" / "asv" / "index.html").is_file()

@@ -1,4 +1,4 @@
-"""The ``nemos-bench`` command line: ``list``, ``run``, ``report``, ``compare``.
+"""The ``nemos-bench`` command line: ``list``, ``run``, ``report``, ``compare``, ``asv``.
 
 Exit codes: 0 every cell ok, 1 some cells not ok (all rows still written), 2 usage error
 (one sentence on stderr, no traceback, nothing written), 130 interrupted (Ctrl-C; the
@@ -105,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
         "or stopped running; cells on one side only are reported, not failed.",
     )
     add_compare_arguments(cmp)
+
+    from .asv_tools import add_asv_parser
+
+    add_asv_parser(sub)
     return parser
 
 
@@ -334,11 +338,18 @@ def _cmd_compare(args, console: Console) -> int:
     return run_compare(args, console)
 
 
+def _cmd_asv(args, console: Console) -> int:
+    from .asv_tools import run_asv
+
+    return run_asv(args, console)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``nemos-bench`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     handlers = {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "compare": _cmd_compare}
+    handlers["asv"] = _cmd_asv
     try:
         _check_x64_env(args.command)  # before JAX is imported: it rejects a non-boolean
         if args.command in ("list", "run"):

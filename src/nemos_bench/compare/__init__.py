@@ -6,6 +6,7 @@ relative to ``max(1, |f*|)``, stopped converging, or stopped running; cells foun
 side only are reported, not failed.
 """
 
+from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir
 from ._gate import CellDiff, Comparison, GateSettings, compare
 from ._report import (
     EXIT_PASS,
@@ -19,9 +20,6 @@ from ._sources import (
     ASV_FIELDS,
     CELL_COLUMNS,
     Cells,
-    CompareError,
-    CompareSourceError,
-    asv_results_dir,
     load_asv_commit,
     load_cells,
     load_run_dir,
@@ -39,6 +37,7 @@ __all__ = [
     "Comparison",
     "GateSettings",
     "add_compare_arguments",
+    "asv_repo_dir",
     "asv_results_dir",
     "compare",
     "comparison_table",

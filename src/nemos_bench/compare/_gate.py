@@ -233,6 +233,7 @@ def compare(
     results_dir: str | Path | None = None,
     machine: str | None = None,
     env: str | None = None,
+    config: str | Path | None = None,
 ) -> Comparison:
     """Compare the cells of HEAD against BASE.
 
@@ -256,8 +257,9 @@ def compare(
         A run directory (``summary.csv``), or a commit hash / git ref with asv results.
     time_factor, time_floor, objective_rtol, check_time, subopt_factor :
         See :class:`GateSettings`.
-    results_dir, machine, env :
-        Where asv results are read (see :func:`load_asv_commit`).
+    results_dir, machine, env, config :
+        Where asv results are read, and in which repository git refs resolve (see
+        :func:`load_asv_commit`).
 
     Returns
     -------
@@ -277,7 +279,7 @@ def compare(
     settings = GateSettings(
         time_factor, time_floor, objective_rtol, check_time, subopt_factor=subopt_factor
     )
-    sources = {"results_dir": results_dir, "machine": machine, "env": env}
+    sources = {"results_dir": results_dir, "machine": machine, "env": env, "config": config}
     base_cells, head_cells = load_cells(base, **sources), load_cells(head, **sources)
     envs = [set(c.frame["env"]) for c in (base_cells, head_cells)]
     ignore_env = all(len(e) <= 1 for e in envs)

@@ -170,7 +170,13 @@ def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
     parser.add_argument(
         "--no-time", action="store_true", help="do not judge times (different machines)"
     )
-    parser.add_argument("--asv-results", help="asv results_dir (default: from asv.conf.json)")
+    parser.add_argument(
+        "--config",
+        help="asv configuration: its results_dir is read and git refs resolve in its repo "
+        "(default ./asv.conf.json; give DIR/asv.conf.json of `nemos-bench asv init` to "
+        "compare NeMoS commits)",
+    )
+    parser.add_argument("--asv-results", help="asv results_dir (default: from --config)")
     parser.add_argument("--machine", help="asv machine name (when several have results)")
     parser.add_argument("--env", help="only asv environments whose name contains this")
     parser.add_argument(
@@ -194,4 +200,5 @@ def run_compare(args: argparse.Namespace, console: Console | None = None) -> int
         results_dir=args.asv_results,
         machine=args.machine,
         env=args.env,
+        config=args.config,
     )

@@ -3,6 +3,11 @@
 Both become a :class:`Cells` table with one row per (env, problem_id, solver, tol) and the
 columns in :data:`CELL_COLUMNS`. A run directory has one unnamed environment (``""``); an
 asv commit has one environment per results file (``<machine>/<hash>-<env>.json``).
+
+asv results are found through an asv configuration: its ``results_dir`` holds them, and a
+git ref (``HEAD~1``, ``v0.2.8``) is resolved in its ``repo``, which is this harness for
+``./asv.conf.json`` and the NeMoS checkout for a configuration written by
+``nemos-bench asv init``.
 """
 
 from __future__ import annotations
@@ -11,14 +16,19 @@ import ast
 import itertools
 import json
 import math
-import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..results import read_summary
+from ._asv_config import (
+    CompareError,
+    CompareSourceError,
+    asv_repo_dir,
+    asv_results_dir,
+    resolve_commit,
+)
 
 __all__ = [
     "ASV_FIELDS",
@@ -26,6 +36,7 @@ __all__ = [
     "Cells",
     "CompareError",
     "CompareSourceError",
+    "asv_repo_dir",
     "asv_results_dir",
     "load_asv_commit",
     "load_cells",
@@ -59,15 +70,6 @@ ASV_FIELDS = {
 }
 
 _DEFAULT_PARAM_NAMES = ("solver", "problem", "tol")
-_HEX = re.compile(r"[0-9a-fA-F]{4,40}")
-
-
-class CompareError(ValueError):
-    """Bad input to the gate (the CLI reports it in one sentence, exit code 2)."""
-
-
-class CompareSourceError(CompareError):
-    """A BASE or HEAD that is neither a run directory nor an asv commit with results."""
 
 
 @dataclass(frozen=True)
@@ -92,38 +94,6 @@ def load_run_dir(path: str | Path) -> Cells:
     frame = summary.reindex(columns=[c for c in CELL_COLUMNS if c != "env"]).copy()
     frame.insert(0, "env", "")
     return Cells(label=str(path), frame=_typed(frame))
-
-
-def asv_results_dir(config: str | Path = "asv.conf.json") -> Path:
-    """``results_dir`` of an asv configuration (``results/asv`` when there is none)."""
-    path = Path(config)
-    if not path.is_file():
-        return Path("results/asv")
-    from asv.util import load_json
-
-    conf = load_json(str(path), js_comments=True)
-    return (path.parent / conf.get("results_dir", "results")).resolve()
-
-
-def _resolve_commit(ref: str) -> str:
-    if _HEX.fullmatch(ref):
-        return ref.lower()
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        out = None
-    if out is None or out.returncode != 0 or not out.stdout.strip():
-        raise CompareSourceError(
-            f"{ref!r} is neither a run directory (with summary.csv) nor a commit: pass a "
-            "directory written by `nemos-bench run`, or a commit hash (or git ref) with asv "
-            "results."
-        )
-    return out.stdout.strip()
 
 
 def _param_names(results_dir: Path) -> dict[str, list[str]]:
@@ -174,6 +144,7 @@ def load_asv_commit(
     *,
     machine: str | None = None,
     env: str | None = None,
+    config: str | Path | None = None,
 ) -> Cells:
     """Cells of one commit's asv results: one row per (env, problem, solver, tol).
 
@@ -182,11 +153,14 @@ def load_asv_commit(
     commit : str
         Commit hash (a prefix of at least 4 hex digits) or a git ref.
     results_dir : path-like, optional
-        asv's ``results_dir``; default: the one of ``./asv.conf.json``.
+        asv's ``results_dir``; default: the one of ``config``.
     machine : str, optional
         asv machine name; needed only when several machines have results for the commit.
     env : str, optional
         Keep only environments whose name contains this text.
+    config : path-like, optional
+        asv configuration (default ``./asv.conf.json``): where results are, and the ``repo``
+        in which a git ref is resolved (a NeMoS checkout for ``nemos-bench asv init``'s).
 
     Returns
     -------
@@ -196,8 +170,8 @@ def load_asv_commit(
     """
     from asv.results import Results
 
-    results_dir = Path(results_dir) if results_dir is not None else asv_results_dir()
-    commit = _resolve_commit(commit)
+    results_dir = Path(results_dir) if results_dir is not None else asv_results_dir(config)
+    commit = resolve_commit(commit, asv_repo_dir(config))
     machine_name, files = _asv_files(results_dir, commit, machine)
     names = _param_names(results_dir)
     cells: dict[tuple, dict] = {}
@@ -247,6 +221,7 @@ def load_cells(
     results_dir: str | Path | None = None,
     machine: str | None = None,
     env: str | None = None,
+    config: str | Path | None = None,
 ) -> Cells:
     """Cells of ``source``: a :class:`Cells`, a run directory, or an asv commit hash/ref."""
     if isinstance(source, Cells):
@@ -259,7 +234,7 @@ def load_cells(
                 "written by `nemos-bench run --out DIR`."
             )
         return load_run_dir(path)
-    return load_asv_commit(str(source), results_dir, machine=machine, env=env)
+    return load_asv_commit(str(source), results_dir, machine=machine, env=env, config=config)
 
 
 def _product(params):

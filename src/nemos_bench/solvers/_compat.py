@@ -46,29 +46,43 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 NEMOS_VERSION = nemos.__version__
 
 
-def check_nemos_version(version: str = NEMOS_VERSION) -> None:
+def check_nemos_version(version: str = NEMOS_VERSION, *, newer_ok: bool = False) -> None:
     """Raise if ``version`` is not a NeMoS release this harness supports.
 
     Parameters
     ----------
     version : str
         A NeMoS version string, by default the installed one.
+    newer_ok : bool
+        Accept versions after 0.2.x too (only older ones raise). Benchmarks over NeMoS's
+        own history use it: a development commit is tried, and skips what it lacks.
 
     Raises
     ------
     RuntimeError
-        For versions outside 0.2.8 ... 0.2.x.
+        For versions outside 0.2.8 ... 0.2.x (with ``newer_ok``: before 0.2.8).
 
     Examples
     --------
     >>> check_nemos_version("0.2.9")
+    >>> check_nemos_version("0.3.0.dev4", newer_ok=True)
+    >>> check_nemos_version("0.2.5", newer_ok=True)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: nemos 0.2.5 is not supported; nemos-bench supports nemos 0.2.8 and 0.2.9 ...
     """
-    major_minor = _version_tuple(version)[:2]
-    if major_minor != (0, 2) or _version_tuple(version) < (0, 2, 8):
+    parsed = _version_tuple(version)
+    too_old = parsed < (0, 2, 8)
+    if too_old or (not newer_ok and parsed[:2] != (0, 2)):
+        hint = (
+            " (a version like 0.1.devN comes from a clone without tags: `git fetch --tags`)"
+            if too_old and ".dev" in version
+            else ""
+        )
         raise RuntimeError(
             f"nemos {version} is not supported; nemos-bench supports nemos "
             f"{' and '.join(SUPPORTED_NEMOS)} (0.2.x from 0.2.8 on): "
-            "install one with `pip install 'nemos>=0.2.8,<0.3'`."
+            f"install one with `pip install 'nemos>=0.2.8,<0.3'`{hint}."
         )
 
 
