@@ -70,6 +70,24 @@ def test_benchmarks_have_explicit_versions_and_units():
         assert getattr(fit.TrackFit, f"track_{name}").unit
 
 
+def test_asv_discovers_only_the_fit_benchmarks():
+    # asv collects every top-level time_*/track_*/mem_* name of every module under
+    # benchmarks/, scripts included: an imported helper called time_... becomes a broken
+    # benchmark that fails `asv run`.
+    from asv_runner.discovery import disc_benchmarks
+
+    names = sorted(b.name for b in disc_benchmarks(str(ROOT / "benchmarks")))
+    assert names == [
+        "fit.PeakMemFit.peakmem_fit",
+        "fit.TimeFit.time_fit",
+        "fit.TrackFit.track_compile_s",
+        "fit.TrackFit.track_converged",
+        "fit.TrackFit.track_n_steps",
+        "fit.TrackFit.track_objective",
+        "fit.TrackFit.track_suboptimality",
+    ]
+
+
 def test_cell_row_skips_fails_and_reads():
     key = common.cell_key("LBFGS", "p", 1e-8)
     ok = {"status": "ok", "reason": "", "objective": 1.0}
