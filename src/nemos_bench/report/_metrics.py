@@ -8,8 +8,8 @@ import pandas as pd
 from ._config import check_epsilon
 
 __all__ = [
+    "best_rows",
     "failures_table",
-    "fastest_table",
     "fit_power_law",
     "performance_ratios",
     "problem_order",
@@ -48,6 +48,18 @@ def ok_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[keep]
 
 
+def best_rows(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
+    """Per (problem, solver): the ok row with the smallest ``fit_s`` among those reaching ε."""
+    rows = ok_rows(summary)
+    sub = _floats(rows["suboptimality"])
+    f_star = _floats(rows["reference_objective"])
+    reached = rows[np.isfinite(sub) & (sub <= epsilon * np.maximum(1.0, np.abs(f_star)))]
+    if reached.empty:
+        return reached
+    order = reached.sort_values("fit_s", kind="stable")
+    return order.drop_duplicates(["problem_id", "solver"], keep="first")
+
+
 def time_to_epsilon(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
     """Smallest ``fit_s`` per (problem, solver) among rows that reach ε.
 
@@ -72,13 +84,9 @@ def time_to_epsilon(summary: pd.DataFrame, epsilon: float) -> pd.DataFrame:
     problems = problem_order(summary)
     solvers = sorted(summary["solver"].unique())
     table = pd.DataFrame(np.inf, index=pd.Index(problems, name="problem_id"), columns=solvers)
-    rows = ok_rows(summary)
-    sub = _floats(rows["suboptimality"])
-    f_star = _floats(rows["reference_objective"])
-    reached = rows[np.isfinite(sub) & (sub <= epsilon * np.maximum(1.0, np.abs(f_star)))]
-    best = reached.groupby(["problem_id", "solver"])["fit_s"].min()
-    for (problem, solver), seconds in best.items():
-        table.loc[problem, solver] = float(seconds)
+    best = best_rows(summary, epsilon)
+    for row in best.itertuples(index=False):
+        table.loc[row.problem_id, row.solver] = float(row.fit_s)
     table.columns.name = "solver"
     return table
 
@@ -189,35 +197,6 @@ def scaling_fits(summary: pd.DataFrame, by: str = "n_samples") -> pd.DataFrame:
         a, c = fit_power_law(x, y) if n_sizes >= 2 else (np.nan, np.nan)
         records.append({"solver": solver, "n_sizes": n_sizes, "exponent": a, "prefactor": c})
     return pd.DataFrame(records, columns=["solver", "n_sizes", "exponent", "prefactor"])
-
-
-def fastest_table(summary: pd.DataFrame, epsilon: float, baseline: str | None) -> pd.DataFrame:
-    """Per problem: the fastest solver to ε, its time, and its speed-up over ``baseline``.
-
-    Columns ``problem_id``, ``fastest``, ``time_s``, ``baseline_s``, ``speedup``
-    (``baseline_s / time_s``); ``fastest`` is ``None`` when no solver reaches ε, and
-    ``baseline_s``/``speedup`` are NaN when the baseline does not.
-    """
-    times = time_to_epsilon(summary, epsilon)
-    records = []
-    for problem, row in times.iterrows():
-        finite = row[np.isfinite(row)]
-        fastest = finite.idxmin() if len(finite) else None
-        time_s = float(finite.min()) if len(finite) else np.nan
-        base = float(row[baseline]) if baseline in row.index else np.inf
-        base = base if np.isfinite(base) else np.nan
-        records.append(
-            {
-                "problem_id": problem,
-                "fastest": fastest,
-                "time_s": time_s,
-                "baseline_s": base,
-                "speedup": base / time_s if fastest is not None else np.nan,
-            }
-        )
-    return pd.DataFrame(
-        records, columns=["problem_id", "fastest", "time_s", "baseline_s", "speedup"]
-    )
 
 
 def failures_table(summary: pd.DataFrame) -> pd.DataFrame:

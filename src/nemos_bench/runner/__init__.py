@@ -6,19 +6,24 @@ from ._execute import in_process
 from ._isolated import IsolatedExecutor, death_reason
 from ._sweep import (
     DEFAULT_TOLS,
+    SUITE_MAXITER,
     SUITE_TOLS,
     Cell,
     ConfigError,
     SweepConfig,
+    default_maxiter,
     default_tols,
     plan_cells,
     run_sweep,
 )
-from ._timing import Timing, block, time_repeats
+from ._timing import Timing, block, time_adaptive, time_repeats
 from ._trace import Trajectory, trace_points, trace_solver
+from ._warmup import WARMUP_SOLVERS, warm_up
 
 __all__ = [
     "DEFAULT_TOLS",
+    "WARMUP_SOLVERS",
+    "SUITE_MAXITER",
     "SUITE_TOLS",
     "Cell",
     "CellResult",
@@ -32,6 +37,7 @@ __all__ = [
     "block",
     "build_config",
     "death_reason",
+    "default_maxiter",
     "default_tols",
     "in_process",
     "load_sweep_file",
@@ -40,7 +46,9 @@ __all__ = [
     "plan_cells",
     "run_one",
     "run_sweep",
+    "time_adaptive",
     "time_repeats",
     "trace_points",
     "trace_solver",
+    "warm_up",
 ]

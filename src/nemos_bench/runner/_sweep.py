@@ -18,10 +18,12 @@ from ._provenance import provenance
 
 __all__ = [
     "DEFAULT_TOLS",
+    "SUITE_MAXITER",
     "SUITE_TOLS",
     "Cell",
     "ConfigError",
     "SweepConfig",
+    "default_maxiter",
     "default_tols",
     "plan_cells",
     "run_sweep",
@@ -33,6 +35,10 @@ DEFAULT_TOLS: tuple[float, ...] = (1e-4, 1e-6, 1e-8, 1e-10)
 #: harness (every native and scipy solver, each cell paying its JIT compile) stays
 #: within 90 s on 2 cores.
 SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10)}
+#: Suites with their own default iteration cap (others: ``CellSettings.maxiter``, 5000):
+#: every cell runs its fit at least 8 times (first fit, >= 6 timed samples, a control run),
+#: so a solver stalling at 1e-10 would otherwise spend most of the quick suite's 90 s.
+SUITE_MAXITER: dict[str, int] = {"quick": 1000}
 
 
 class ConfigError(ValueError):
@@ -48,6 +54,17 @@ def default_tols(suite: str) -> tuple[float, ...]:
     ((0.0001, 1e-10), (0.0001, 1e-06, 1e-08, 1e-10))
     """
     return SUITE_TOLS.get(suite, DEFAULT_TOLS)
+
+
+def default_maxiter(suite: str) -> int:
+    """Default iteration cap of ``suite``.
+
+    Examples
+    --------
+    >>> default_maxiter("quick"), default_maxiter("standard")
+    (1000, 5000)
+    """
+    return SUITE_MAXITER.get(suite, CellSettings().maxiter)
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,10 @@ def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
         "repeats": config.settings.repeats,
         "max_trace_points": config.settings.max_trace_points,
         "solver_classes": list(config.solver_classes),
+        "max_repeats": config.settings.max_repeats,
+        "time_budget": config.settings.time_budget,
+        "ci_target": config.settings.ci_target,
+        "n_cells": len(cells),
     }
 
 
@@ -224,7 +245,8 @@ def run_sweep(
         results = executor(todo, config)
         try:
             for cell, result in zip(todo, results, strict=True):
-                store.append_cell(result.summary, result.trace)
+                ok = result.summary.get("status") == "ok"
+                store.append_cell(result.summary, result.trace, result.params if ok else None)
                 if on_cell is not None:
                     on_cell(cell, result)
         finally:
