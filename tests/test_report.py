@@ -534,4 +534,4 @@ def test_work_precision_points_carry_intervals_and_outcome_markers():
     (marker,) = [c for c in ax.collections if isinstance(c, PathCollection)]
     np.testing.assert_allclose(marker.get_offsets()[0][1], 0.03)  # on the max_steps point
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "× hit maxiter (max_steps)" in legend
+    assert "hit maxiter (max_steps)" in legend

@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--time-budget",
         type=float,
-        help="seconds of steady-state sampling per cell before stopping (default 0.2)",
+        help="seconds of steady-state sampling per cell before stopping (default 0.1)",
     )
     run.add_argument(
         "--ci-target",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._slowdown import judge_slowdown
+from ._judge import flag, judge, number, outcome_of, scale_of
 from ._sources import Cells, CompareError, load_cells
 
 __all__ = ["CellDiff", "Comparison", "GateSettings", "compare"]
@@ -163,102 +163,6 @@ def _finite(value) -> bool:
     return value is not None and value is not pd.NA and math.isfinite(float(value))
 
 
-def _value(row, column):
-    value = row.get(column)
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
-
-
-def _scale(base: dict, head: dict) -> float:
-    for row in (base, head):
-        f_star = _value(row, "reference_objective")
-        if f_star is not None:
-            return max(1.0, abs(float(f_star)))
-    objective = _value(base, "objective")
-    return max(1.0, abs(float(objective))) if objective is not None else 1.0
-
-
-def outcome_of(row) -> str | None:
-    """``converged``, ``max_steps`` or ``not_converged`` of an ok row; ``None`` when unknown.
-
-    Sources without an ``outcome`` column (older run directories, asv results) get it from
-    the ``converged`` and ``reached_max_steps`` flags.
-    """
-    outcome = _value(row, "outcome")
-    if outcome:
-        return str(outcome)
-    converged = _flag(row)
-    if converged is None:
-        return None
-    if converged:
-        return "converged"
-    return "max_steps" if _value(row, "reached_max_steps") else "not_converged"
-
-
-def _time_reasons(base: dict, head: dict, settings: GateSettings) -> tuple[list[str], str]:
-    b_fit, h_fit = _value(base, "fit_s"), _value(head, "fit_s")
-    if not settings.check_time or b_fit is None or h_fit is None or not b_fit > 0:
-        return [], ""
-    slow = judge_slowdown(base, head, settings.time_factor, settings.alpha)
-    if h_fit < settings.time_floor or not slow.ratio > settings.time_factor:
-        return [], slow.evidence
-    if not slow.significant:
-        return [], slow.evidence
-    floor = f" above {settings.time_floor:g} s" if settings.time_floor > 0 else ""
-    return [
-        f"{slow.ratio:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
-        f"{settings.time_factor:g}x{floor}; {slow.evidence})."
-    ], slow.evidence
-
-
-def _judge(base: dict, head: dict, settings: GateSettings, scale: float) -> tuple[list[str], str]:
-    if base["status"] != "ok":
-        return [], ""  # nothing to regress from
-    if head["status"] != "ok":
-        return [f"status went from ok to {head['status']}."], ""
-    reasons, evidence = _time_reasons(base, head, settings)
-    allowed = settings.objective_rtol * scale
-    for column, what in (("objective", "objective"), ("suboptimality", "suboptimality")):
-        b_val, h_val = _value(base, column), _value(head, column)
-        if b_val is None:
-            continue
-        if h_val is None or not math.isfinite(float(h_val)):
-            reasons.append(f"{what} is missing or not finite (BASE {b_val:.6g}).")
-            break
-        if float(h_val) - float(b_val) > allowed:
-            reasons.append(
-                f"{what} worse by {float(h_val) - float(b_val):.3g} ({b_val:.10g} -> "
-                f"{h_val:.10g}; allowed {allowed:.3g} = {settings.objective_rtol:g} x "
-                f"max(1, |f*|))."
-            )
-            break  # objective and suboptimality differ by f* only: one sentence is enough
-    else:
-        b_sub, h_sub = _value(base, "suboptimality"), _value(head, "suboptimality")
-        if b_sub is not None and h_sub is not None:
-            limit = settings.subopt_factor * max(float(b_sub), settings.subopt_floor * scale)
-            if float(h_sub) > limit:
-                reasons.append(
-                    f"suboptimality grew from {float(b_sub):.3g} to {float(h_sub):.3g} "
-                    f"(more than {settings.subopt_factor:g}x, floor "
-                    f"{settings.subopt_floor:g} x max(1, |f*|))."
-                )
-    b_out, h_out = outcome_of(base), outcome_of(head)
-    if b_out == "converged" and h_out is not None and h_out != "converged":
-        reasons.append(f"no longer converges (outcome converged -> {h_out}).")
-    return reasons, evidence
-
-
-def _number(row, column) -> float:
-    value = _value(row, column)
-    return math.nan if value is None else float(value)
-
-
-def _flag(row) -> bool | None:
-    value = _value(row, "converged")
-    return None if value is None else bool(value)
-
-
 def _rows(cells: Cells, ignore_env: bool) -> dict[tuple, dict]:
     rows = {}
     for record in cells.frame.to_dict("records"):
@@ -345,21 +249,21 @@ def compare(
         h = head_rows.get(key)
         if h is None:
             continue
-        scale = _scale(b, h)
-        reasons, evidence = _judge(b, h, settings, scale)
+        scale = scale_of(b, h)
+        reasons, evidence = judge(b, h, settings, scale)
         diffs.append(
             CellDiff(
                 *key,
                 base_status=b["status"],
                 head_status=h["status"],
-                base_fit_s=_number(b, "fit_s"),
-                head_fit_s=_number(h, "fit_s"),
-                base_objective=_number(b, "objective"),
-                head_objective=_number(h, "objective"),
-                base_suboptimality=_number(b, "suboptimality"),
-                head_suboptimality=_number(h, "suboptimality"),
-                base_converged=_flag(b),
-                head_converged=_flag(h),
+                base_fit_s=number(b, "fit_s"),
+                head_fit_s=number(h, "fit_s"),
+                base_objective=number(b, "objective"),
+                head_objective=number(h, "objective"),
+                base_suboptimality=number(b, "suboptimality"),
+                head_suboptimality=number(h, "suboptimality"),
+                base_converged=flag(b),
+                head_converged=flag(h),
                 scale=scale,
                 reasons=tuple(reasons),
                 base_outcome=outcome_of(b) or "",

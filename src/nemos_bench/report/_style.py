@@ -151,13 +151,13 @@ def solver_colors(solvers: Iterable[str]) -> dict[str, str]:
 OUTCOME_MARKERS = {
     "max_steps": (
         "X",
-        Line2D([], [], ls="", marker="X", color="0.15", ms=8, label="× hit maxiter (max_steps)"),
+        Line2D([], [], ls="", marker="X", color="0.15", ms=8, label="hit maxiter (max_steps)"),
     ),
     "not_converged": (
         "s",
         Line2D(
             [], [], ls="", marker="s", mfc="none", color="0.15", ms=8,
-            label="□ stopped unconverged",
+            label="stopped unconverged (not_converged)",
         ),
     ),
 }  # fmt: skip

@@ -60,7 +60,7 @@ class CellSettings:
     repeats: int = 6
     max_trace_points: int = 300
     max_repeats: int = 50
-    time_budget: float = 0.2
+    time_budget: float = 0.1
     ci_target: float = 0.05
 
 

@@ -176,7 +176,7 @@ def _settings(merged: dict[str, Any], suite: str) -> CellSettings:
         time_budget=_float_option(
             "time_budget",
             merged.get("time_budget", defaults.time_budget),
-            "a non-negative number of seconds such as 0.2",
+            "a non-negative number of seconds such as 0.1",
         ),
         ci_target=_float_option(
             "ci_target",
