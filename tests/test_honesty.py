@@ -4,6 +4,9 @@ numbers that must be auditable from the stored parameters, compile time independ
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,14 +41,29 @@ def _config(solvers, tols=(1e-8,), classes=(), **settings):
 
 @pytest.fixture(scope="module")
 def honest_and_not(tmp_path_factory):
-    """One sweep: LBFGS[scipy] (honest), a caching and a warm-starting user solver."""
-    config = _config(
-        ["LBFGS[scipy]"],
-        tols=(1e-4, 1e-8),
-        classes=("example_solvers:CachingLBFGS", "example_solvers:WarmStartLBFGS"),
+    """One sweep: LBFGS[scipy] (honest), a caching and a warm-starting user solver.
+
+    Run as a user would, from the repository root, in its own process (which also keeps the
+    misbehaving classes out of this process's solver registry).
+    """
+    root = tmp_path_factory.mktemp("honesty")
+    (root / "sweep.toml").write_text(
+        'solvers = ["LBFGS[scipy]"]\ntols = [1e-4, 1e-8]\ntime_budget = 0.05\n'
+        "[[problems]]\nn_samples = 300\nn_features = 3\n"
     )
-    store = run_sweep(config, tmp_path_factory.mktemp("honesty") / "run")
-    return store.path
+    argv = ["run", "--config", str(root / "sweep.toml"), "--out", str(root / "run")]
+    argv += ["--in-process", "--no-report"]
+    for name in ("CachingLBFGS", "WarmStartLBFGS"):
+        argv += ["--solver-class", f"tests.example_solvers:{name}"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "nemos_bench.cli", *argv],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr  # the two misbehaving solvers' cells failed
+    return root / "run"
 
 
 def test_a_caching_solver_fails_with_its_sentence_and_no_time(honest_and_not):
