@@ -121,8 +121,7 @@ def time_adaptive(
     min_repeats = _positive_int("min_repeats", min_repeats)
     max_repeats = max(_positive_int("max_repeats", max_repeats), min_repeats)
     enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
+    gc.disable()  # no collect() first: a full collection of a JAX process takes ~0.15 s
     try:
         for _attempt in range(2):
             times: list[float] = []
