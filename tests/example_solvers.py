@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from nemos_bench.solvers import ScipyMinimize
+from nemos_bench.solvers import ScipyLBFGS, ScipyMinimize
 
 
 class MyBFGS(ScipyMinimize):
@@ -27,3 +27,22 @@ class NotReturningTriples(ScipyMinimize):
 
 
 NOT_A_CLASS = jnp.zeros(2)
+
+
+class CachingLBFGS(ScipyLBFGS):
+    """Returns the answer of its first ``run`` from every later call, whatever the data."""
+
+    def run(self, init_params, *args):  # noqa: D102
+        if getattr(self, "_cached", None) is None:
+            self._cached = super().run(init_params, *args)
+        return self._cached
+
+
+class WarmStartLBFGS(ScipyLBFGS):
+    """Starts every ``run`` after the first from its previous answer, not from ``init_params``."""
+
+    def run(self, init_params, *args):  # noqa: D102
+        start = getattr(self, "_last", None)
+        out = super().run(init_params if start is None else start, *args)
+        self._last = out[0]
+        return out

@@ -45,6 +45,22 @@ def _hand_edited_run(root):
         handle.write(",".join(values.get(name, "") for name in names) + "\n")
 
 
+def _older_run(root):
+    """A quick-suite run directory written before the timing settings were recorded."""
+    config = build_config(suite="quick")
+    record = config_record(config, plan_cells(config))
+    for key in ("max_repeats", "time_budget", "ci_target", "n_cells"):
+        record.pop(key)
+    RunStore(root / "out", record, {}).close()
+
+
+def _run_without_params(root):
+    """A run directory with an ok row but no stored parameters (an older nemos-bench's)."""
+    with RunStore(root / "run", {"suite": "smoke"}, {}) as store:
+        row = {"problem_id": "poisson[n=300]", "solver": "LBFGS[scipy]", "tol": 1e-8}
+        store.append_cell({**row, "status": "ok", "fit_s": 0.01}, [])
+
+
 def _write(name, text):
     return lambda root: (root / name).write_text(text)
 
@@ -105,6 +121,11 @@ CASES = {
     "report-not-a-run": (lambda root: (root / "bare").mkdir(), ["report", "bare"], {}),
     "report-empty": (_empty_run, ["report", "run"], {}),
     "report-corrupted": (_hand_edited_run, ["report", "run"], {}),
+    "repeats-above-max": (None, [*RUN, "--repeats", "10", "--max-repeats", "8"], {}),
+    "time-budget-negative": (None, [*RUN, "--time-budget=-1"], {}),
+    "out-older-version": (_older_run, [*RUN, "--out", "out"], {}),
+    "verify-missing": (None, ["verify", "nope"], {}),
+    "verify-no-params": (_run_without_params, ["verify", "run"], {}),
 }  # fmt: skip
 
 

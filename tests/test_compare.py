@@ -2,6 +2,7 @@
 
 import io
 
+import numpy as np
 import pytest
 from rich.console import Console
 
@@ -122,7 +123,9 @@ def test_each_planted_regression_is_caught(base_dir, tmp_path):
     assert "3.00x slower" in failed["LBFGS[scipy]", 1e-8].reasons[0]
     assert failed["LBFGS[scipy]", 1e-8].time_ratio == pytest.approx(3.0)
     assert failed["BFGS[scipy]", 1e-8].reasons[0].startswith("objective worse by 0.001")
-    assert failed["LBFGS", 1e-8].reasons == ("no longer converges (converged True -> False).",)
+    assert failed["LBFGS", 1e-8].reasons == (
+        "no longer converges (outcome converged -> max_steps).",
+    )
     assert failed["NonlinearCG", 1e-8].reasons == ("status went from ok to failed.",)
 
 
@@ -139,11 +142,12 @@ def test_gate_exit_code_and_table(base_dir, tmp_path):
     assert "PASS: 0 of 6" in out.getvalue()
 
 
-def test_tiny_times_below_the_floor_are_ignored(base_dir, tmp_path):
+def test_no_floor_hides_small_cells_unless_asked(base_dir, tmp_path):
     head = write_run(tmp_path / "head", replace(BASE_ROWS, "GradientDescent", fit_s=0.004))
-    assert compare(base_dir, head).passed  # 4x slower, but 4 ms < 5 ms floor
-    strict = compare(base_dir, head, time_floor=0.0)
-    assert [c.solver for c in strict.regressions] == ["GradientDescent"]
+    result = compare(base_dir, head)  # 4x slower at 4 ms: judged (no spread: ratio alone)
+    assert [c.solver for c in result.regressions] == ["GradientDescent"]
+    assert "no spread recorded on both sides: ratio alone" in result.regressions[0].reasons[0]
+    assert compare(base_dir, head, time_floor=0.005).passed  # an explicit floor still works
 
 
 def test_time_factor_is_configurable_and_time_can_be_ignored(base_dir, tmp_path):
@@ -192,16 +196,23 @@ def test_improvements_and_cells_not_ok_on_both_sides_pass(tmp_path):
     assert compare(base, write_run(tmp_path / "head", rows)).passed
 
 
-def test_cells_on_one_side_are_reported_not_failed(base_dir, tmp_path):
+def test_a_solver_missing_from_head_fails_unless_allowed(base_dir, tmp_path):
     rows = [r for r in BASE_ROWS if r["solver"] != "NonlinearCG"] + [row("TrustNCG[scipy]")]
     head = write_run(tmp_path / "head", rows)
     result = compare(base_dir, head)
-    assert result.passed
-    assert result.only_base == (("", PROBLEM, "NonlinearCG", 1e-8),)
-    assert result.only_head == (("", PROBLEM, "TrustNCG[scipy]", 1e-8),)
+    assert not result.passed and result.regressions == ()  # no matched cell regressed ...
+    assert result.missing == (("", PROBLEM, "NonlinearCG", 1e-8),)  # ... but one went missing
+    assert result.only_head == (("", PROBLEM, "TrustNCG[scipy]", 1e-8),)  # new: not failed
     out = io.StringIO()
-    gate(base_dir, head, console=Console(file=out, width=250))
-    assert "only in BASE" in out.getvalue() and "only in HEAD" in out.getvalue()
+    assert gate(base_dir, head, console=Console(file=out, width=250)) == EXIT_REGRESSED
+    text = out.getvalue()
+    assert "1 cell(s) of BASE missing from HEAD" in text and "missing from HEAD" in text
+    assert "only in HEAD" in text
+    allowed = compare(base_dir, head, allow_missing=True)
+    assert allowed.passed and allowed.only_base == (("", PROBLEM, "NonlinearCG", 1e-8),)
+    out = io.StringIO()
+    assert gate(base_dir, head, console=Console(file=out, width=250), allow_missing=True) == 0
+    assert "only in BASE" in out.getvalue()
 
 
 def test_load_run_dir_reads_the_summary(base_dir):
@@ -216,7 +227,10 @@ def test_module_entry_point_exit_codes(base_dir, tmp_path, capsys, monkeypatch):
     head = write_run(tmp_path / "head", replace(BASE_ROWS, "LBFGS", converged=False))
     assert compare_main([str(base_dir), str(base_dir)]) == 0
     assert compare_main([str(base_dir), str(head), "--failures-only"]) == 1
-    assert "no longer converges" in capsys.readouterr().out
+    assert "no longer converges (outcome converged -> not_converged)" in capsys.readouterr().out
+    fewer = write_run(tmp_path / "fewer", [r for r in BASE_ROWS if r["solver"] != "LBFGS"])
+    assert compare_main([str(base_dir), str(fewer)]) == 1
+    assert compare_main([str(base_dir), str(fewer), "--allow-missing"]) == 0
     assert compare_main([str(base_dir), str(tmp_path)]) == 2  # a directory without summary.csv
     assert "without summary.csv" in capsys.readouterr().err
 
@@ -226,3 +240,75 @@ def test_unknown_source_says_what_to_pass(base_dir, tmp_path):
         compare(base_dir, "not-a-dir-or-commit!")
     with pytest.raises(CompareSourceError, match="No asv results for commit deadbeef"):
         compare(base_dir, "deadbeef", results_dir=tmp_path)
+
+
+def samples(median, spread, n=12, seed=0):
+    """``n`` timing samples around ``median`` (relative spread ``spread``), as stored."""
+    rng = np.random.default_rng(seed)
+    values = median * (1 + spread * rng.uniform(-1, 1, n))
+    return " ".join(repr(float(v)) for v in values), float(np.median(values))
+
+
+def timed(solver, text_and_median, **changes):
+    text, median = text_and_median
+    return row(solver, fit_s=median, fit_s_samples=text, n_repeats=len(text.split()), **changes)
+
+
+def test_significant_slowdown_of_a_millisecond_cell_fails_on_its_samples(tmp_path):
+    base = write_run(tmp_path / "base", [timed("LBFGS[scipy]", samples(0.003, 0.05))])
+    head = write_run(tmp_path / "head", [timed("LBFGS[scipy]", samples(0.006, 0.05, seed=1))])
+    result = compare(base, head)
+    (cell,) = result.regressions
+    assert cell.time_ratio == pytest.approx(2.0, rel=0.05)
+    assert "Mann-Whitney p=" in cell.reasons[0] and "on 12 vs 12 samples" in cell.reasons[0]
+    assert compare(base, head, time_factor=2.5).passed  # 2x is within a 2.5x limit
+
+
+def test_noisy_ratio_above_the_factor_without_significance_passes(tmp_path):
+    # the same wide distribution on both sides: HEAD's median lands 1.6x higher by chance,
+    # but its samples are not significantly above 1.5 x BASE's
+    base_values = [0.004, 0.0041, 0.0042, 0.0043, 0.0044, 0.0045, 0.012, 0.013, 0.014]
+    head_values = [0.004, 0.0041, 0.0042, 0.0067, 0.0069, 0.012, 0.013, 0.014, 0.015]
+    fmt_ = " ".join
+    base = write_run(
+        tmp_path / "base",
+        [row("LBFGS[scipy]", fit_s=0.0044, fit_s_samples=fmt_(map(repr, base_values)))],
+    )
+    head = write_run(
+        tmp_path / "head",
+        [row("LBFGS[scipy]", fit_s=0.0069, fit_s_samples=fmt_(map(repr, head_values)))],
+    )
+    result = compare(base, head)
+    assert result.cells[0].time_ratio > 1.5
+    assert result.passed
+    assert "Mann-Whitney" in result.cells[0].time_evidence
+
+
+def test_runs_without_samples_fall_back_to_intervals_then_ranges(tmp_path):
+    def one(name, fit_s, low, high, columns):
+        spread = dict(zip(columns, (low, high), strict=True))
+        return write_run(tmp_path / name, [row("LBFGS", fit_s=fit_s, **spread)])
+
+    # intervals (no samples): overlapping after scaling -> pass; apart -> fail
+    ci = ("fit_s_ci_low", "fit_s_ci_high")
+    base = one("base", 0.1, 0.09, 0.11, ci)
+    assert compare(base, one("close", 0.16, 0.12, 0.2, ci)).passed
+    (cell,) = compare(base, one("far", 0.3, 0.28, 0.32, ci)).regressions
+    assert "HEAD's interval is above 1.5x BASE's" in cell.reasons[0]
+    # a run directory written before intervals: the min..max range of its repeats
+    old = ("fit_s_min", "fit_s_max")
+    base = one("old_base", 0.1, 0.09, 0.12, old)
+    apart = one("old_far", 0.3, 0.25, 0.35, old)
+    # 0.17 < 1.5 x 0.12: not beyond the factor
+    assert compare(base, one("old_head", 0.2, 0.17, 0.25, old)).passed
+    (cell,) = compare(base, apart).regressions
+    assert "fastest repeat is slower than 1.5x BASE's slowest" in cell.reasons[0]
+
+
+def test_outcome_converged_to_max_steps_fails_while_status_stays_ok(base_dir, tmp_path):
+    rows = replace(BASE_ROWS, "BFGS[scipy]", converged=False, reached_max_steps=True,
+                   outcome="max_steps")  # fmt: skip
+    result = compare(base_dir, write_run(tmp_path / "head", rows))
+    (cell,) = result.regressions
+    assert cell.head_status == "ok" and cell.head_outcome == "max_steps"
+    assert cell.reasons == ("no longer converges (outcome converged -> max_steps).",)

@@ -170,6 +170,11 @@ def test_kill_9_mid_sweep_then_rerun_gives_the_cells_of_an_uninterrupted_run(tmp
     assert not trace.duplicated(KEY + ["iteration"]).any()
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
         "meta.json",
+        "params",
         "summary.csv",
         "trace.csv",
     ]
+    # one parameter file per ok cell, no orphan of the killed cell, as uninterrupted
+    stored = sorted(p.name for p in (tmp_path / "run" / "params").iterdir())
+    assert stored == sorted(p.name for p in (tmp_path / "uninterrupted" / "params").iterdir())
+    assert len(stored) == 8

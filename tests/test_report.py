@@ -441,3 +441,97 @@ def test_problem_with_every_fit_failed_renders_with_notes(tmp_path):
         assert f"{solver} raised XlaRuntimeError: out of memory." in failures
     images = refs(index).images
     assert len(images) == 4 + 2 * 3 and all((index.parent / i).is_file() for i in images)
+
+
+# ---------------------------------------------------------------- decision-grade tables
+
+
+def _tie_summary(b_low):
+    """Problem p: A 1.0 s [0.9, 1.1]; B 1.2 s [b_low, 1.3]; C 3 s; all reach eps."""
+    rows = []
+    for solver, fit, low, high in (("A", 1.0, 0.9, 1.1), ("B", 1.2, b_low, 1.3),
+                                   ("C", 3.0, 2.9, 3.1)):  # fmt: skip
+        rows.append({"problem_id": "p", "solver": solver, "status": "ok", "fit_s": fit,
+                     "fit_s_ci_low": low, "fit_s_ci_high": high, "suboptimality": 0.0,
+                     "reference_objective": 1.0})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_fastest_is_named_only_when_its_interval_is_below_the_runner_ups():
+    from nemos_bench.report import fastest_table
+    from nemos_bench.report._sections import fastest_section
+
+    tied = fastest_table(_tie_summary(1.05), 1e-6, "C").iloc[0]
+    assert tied.fastest == "A" and tied.tied == ("A", "B") and tied.runner_up == "B"
+    html = fastest_section(_tie_summary(1.05), 1e-6, "C", {})
+    assert "tie: A, B (intervals overlap)" in html and "3×" in html
+    clear = fastest_table(_tie_summary(1.15), 1e-6, "C").iloc[0]
+    assert clear.tied == ("A",)
+    html = fastest_section(_tie_summary(1.15), 1e-6, "B", {})
+    assert "<td>A</td>" in html and "tie:" not in html
+    # a speed-up over a baseline tied with the fastest is not significant
+    assert "(not significant: tied)" in fastest_section(_tie_summary(1.05), 1e-6, "B", {})
+
+
+def test_partial_run_and_non_converged_fits_are_said_and_never_every_fit_ok(tmp_path):
+    config = {"suite": "smoke", "n_cells": 20}
+    with RunStore(tmp_path / "run", config, META) as store:
+        for i, tol in enumerate(TOLS):
+            outcome = "max_steps" if i == 2 else "converged"
+            row = summary_row(PROBLEMS[0], 1000, 1, SCIPY, tol, outcome=outcome,
+                              converged=i != 2, reached_max_steps=i == 2)  # fmt: skip
+            if i == 0:
+                row["reason"] = (
+                    "No trace: stepping the solver failed (ValueError: " + "x" * 150 + ")."
+                )
+            store.append_cell(row, [])
+    html = build_report(tmp_path / "run", tmp_path / "out", dpi=30).read_text()
+    assert "Every fit ended ok" not in html
+    intro, rest = html.split("<nav>", 1)
+    assert "a partial run: 3 of 20 planned cells" in intro
+    assert "1 of the ok fits did not converge" in intro
+    warnings = rest.split('id="warnings"', 1)[1].split("</section>", 1)[0]
+    assert "Partial run: it holds 3 of 20 planned cells" in warnings
+    assert "1 ok fit(s) did not converge" in warnings and "max_steps" in warnings
+    assert "x" * 150 in warnings  # the full reason of the missing trace
+    failures = rest.split('id="failures"', 1)[1].split("</section>", 1)[0]
+    assert "1 ok fit(s) did not converge and the run holds 3 of 20 planned cells" in failures
+
+
+def test_every_fit_ok_is_said_only_when_every_fit_converged(tmp_path):
+    with RunStore(tmp_path / "run", {"suite": "smoke", "n_cells": 1}, META) as store:
+        store.append_cell(summary_row(PROBLEMS[0], 1000, 1, SCIPY, TOLS[0]), [])
+    html = build_report(tmp_path / "run", tmp_path / "out", dpi=30).read_text()
+    assert "Every fit ended ok and converged" in html
+    assert "No warnings: every ok fit converged" in html
+
+
+def test_colours_depend_on_the_name_alone():
+    alone = solver_colors(["Mine[custom]"])
+    crowd = solver_colors([*SOLVERS, "Mine[custom]", "Other[custom]"])
+    assert alone["Mine[custom]"] == crowd["Mine[custom]"]
+    from nemos_bench.report._style import KNOWN_SOLVERS
+
+    builtin = solver_colors(KNOWN_SOLVERS)
+    assert len(set(builtin.values())) == len(KNOWN_SOLVERS)  # reserved, distinct
+    assert builtin[SCIPY] == solver_colors([SCIPY, NATIVE])[SCIPY]
+
+
+def test_work_precision_points_carry_intervals_and_outcome_markers():
+    rows = [
+        summary_row(PROBLEMS[0], 1000, 1, SCIPY, tol, fit_s_ci_low=0.8 * fit,
+                    fit_s_ci_high=1.3 * fit, fit_s=fit, outcome=outcome)
+        for tol, fit, outcome in ((1e-4, 0.01, "converged"), (1e-7, 0.02, "converged"),
+                                  (1e-10, 0.03, "max_steps"))
+    ]  # fmt: skip
+    fig = plot_work_precision(pd.DataFrame(rows), PROBLEMS[0])
+    ax = fig.axes[0]
+    from matplotlib.collections import LineCollection, PathCollection
+
+    (bars,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    spans = sorted((seg[0][1], seg[1][1]) for seg in bars.get_segments())
+    np.testing.assert_allclose(spans, [(0.008, 0.013), (0.016, 0.026), (0.024, 0.039)])
+    (marker,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    np.testing.assert_allclose(marker.get_offsets()[0][1], 0.03)  # on the max_steps point
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "hit maxiter (max_steps)" in legend

@@ -1,8 +1,9 @@
-"""The ``nemos-bench`` command line: ``list``, ``run``, ``report``, ``compare``, ``asv``.
+"""The ``nemos-bench`` command line: list, run, report, compare, verify and asv.
 
 Exit codes: 0 every cell ok, 1 some cells not ok (all rows still written), 2 usage error
 (one sentence on stderr, no traceback, nothing written), 130 interrupted (Ctrl-C; the
 finished cells are kept, rerun the same command with the same ``--out`` to resume).
+``compare`` exits 1 on a regression, ``verify`` on a row whose numbers do not recompute.
 """
 
 from __future__ import annotations
@@ -62,7 +63,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--suite", help="problem suite (default: quick)")
     run.add_argument("--solvers", help="comma-separated registry names (default: all)")
     run.add_argument("--tol", action="append", help="tolerance(s); repeat or comma-separate")
-    run.add_argument("--repeats", type=int, help="steady-state repeats per cell (default 3)")
+    run.add_argument("--repeats", type=int, help="fewest steady-state samples per cell (default 6)")
+    run.add_argument(
+        "--max-repeats", type=int, help="most steady-state samples per cell (default 50)"
+    )
+    run.add_argument(
+        "--time-budget",
+        type=float,
+        help="seconds of steady-state sampling per cell before stopping (default 0.1)",
+    )
+    run.add_argument(
+        "--ci-target",
+        type=float,
+        help="stop sampling once the median's 95%% interval is within ± this (default 0.05)",
+    )
     run.add_argument(
         "--maxiter", type=int, help="iteration cap for every solver (default 5000; quick: 1000)"
     )
@@ -101,14 +115,23 @@ def _parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser(
         "compare",
         help="regression gate: compare two run directories or two commits' asv results",
-        description="Fail (exit 1) when a cell got slower, less accurate, stopped converging "
-        "or stopped running; cells on one side only are reported, not failed.",
+        description="Fail (exit 1) when a cell got significantly slower, less accurate, "
+        "stopped converging or stopped running, or when a cell of BASE is missing from HEAD "
+        "(--allow-missing accepts that); cells only in HEAD are reported, not failed.",
     )
     add_compare_arguments(cmp)
 
     from .asv_tools import add_asv_parser
 
     add_asv_parser(sub)
+
+    ver = sub.add_parser(
+        "verify",
+        help="recompute every ok row's objective, suboptimality and gradient norm",
+        description="Recompute objective, suboptimality and grad_norm of every ok row from "
+        "the stored parameters and the problem spec; exit 1 naming rows that disagree.",
+    )
+    ver.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
     return parser
 
 
@@ -140,28 +163,49 @@ def _default_out(suite: str) -> Path:
     return Path("results") / "runs" / f"{stamp}-{suite}"
 
 
-def _summary_table(store) -> tuple[Table, int]:
+def _outcomes(ok) -> str:
+    """``"converged 3, max_steps 1"``: how a solver's ok fits ended."""
+    from .results import OUTCOMES
+
+    counts = ok["outcome"].fillna("unknown").value_counts()
+    names = [o for o in OUTCOMES if o in counts] + [o for o in counts.index if o not in OUTCOMES]
+    return ", ".join(f"{name} {counts[name]}" for name in names) or "-"
+
+
+def _summary_table(store) -> tuple[Table, int, list[str]]:
+    """The per-solver table, the number of cells not ok, and warnings (one line each)."""
     from .results import read_summary
 
     frame = read_summary(store.path)
     table = Table(title=f"Results in {store.path}")
-    for column in ("solver", "cells ok", "median fit_s", "median compile_s", "best subopt."):
-        if column == "solver":
-            width = max(map(len, frame["solver"]), default=6)
-            table.add_column(column, no_wrap=True, min_width=width)
+    columns = ("solver", "cells ok", "outcomes", "median fit_s", "median compile_s", "best subopt.")
+    for column in columns:
+        if column in ("solver", "outcomes"):
+            table.add_column(column, no_wrap=True)
         else:
-            table.add_column(column, justify="right")
+            table.add_column(column, justify="right", no_wrap=True)
     for solver, rows in frame.groupby("solver", sort=False):
         ok = rows[rows["status"] == "ok"]
         fmt = "{:.3g}".format
         table.add_row(
             escape(solver),
             f"{len(ok)}/{len(rows)}",
+            _outcomes(ok),
             fmt(ok["fit_s"].median()) if len(ok) else "-",
             fmt(ok["compile_s"].median()) if len(ok) else "-",
             fmt(ok["suboptimality"].min()) if len(ok) else "-",
         )
-    return table, int((frame["status"] != "ok").sum())
+    ok = frame[frame["status"] == "ok"]
+    warnings = [
+        f"{r.solver} tol={r.tol:g} on {r.problem_id}: ended ok but {r.outcome}"
+        for r in ok[ok["outcome"].fillna("converged") != "converged"].itertuples()
+    ]
+    warnings += [
+        f"{r.solver} tol={r.tol:g} on {r.problem_id}: {r.compiles_in_timed} compilation(s) "
+        "inside the timed repeats"
+        for r in ok[ok["compiles_in_timed"].fillna(0) > 0].itertuples()
+    ]
+    return table, int((frame["status"] != "ok").sum()), warnings
 
 
 def _user_modules_importable() -> None:
@@ -201,6 +245,9 @@ def _cmd_run(args, console: Console) -> int:
         solvers=[s.strip() for s in args.solvers.split(",") if s.strip()] if args.solvers else None,
         tols=parse_tols(args.tol),
         repeats=args.repeats,
+        max_repeats=args.max_repeats,
+        time_budget=args.time_budget,
+        ci_target=args.ci_target,
         maxiter=args.maxiter,
         timeout=args.timeout,
         solver_classes=args.solver_class,
@@ -268,8 +315,10 @@ def _cmd_run(args, console: Console) -> int:
     finally:
         if progress.live.is_started:
             progress.stop()
-    table, not_ok = _summary_table(store)
+    table, not_ok, warnings = _summary_table(store)
     console.print(table)
+    for line in warnings:
+        console.print(f"warning: {line}", markup=False, highlight=False)
     console.print(f"Results: {store.path}")
     if not args.no_report:
         from .report import build_report
@@ -344,12 +393,46 @@ def _cmd_asv(args, console: Console) -> int:
     return run_asv(args, console)
 
 
+def _cmd_verify(args, console: Console) -> int:
+    from .verify import verify_run
+
+    result = verify_run(args.run_dir)
+    for mismatch in result.mismatches:
+        console.print(f"MISMATCH {mismatch.sentence()}", markup=False, highlight=False)
+    verdict = "all agree" if result.passed else f"{len(result.mismatches)} mismatch(es)"
+    console.print(
+        f"Verified {result.n_checked} ok rows of {result.n_rows} in {result.run_dir} from "
+        f"their stored parameters: {verdict}.",
+        markup=False,
+        highlight=False,
+    )
+    return EXIT_OK if result.passed else EXIT_NOT_OK
+
+
+def _console() -> Console:
+    """Standard output, at full width when it is not a terminal.
+
+    Printed to a pipe, a file or CI, rich would cut tables to 80 columns; there they keep
+    their natural width instead (``COLUMNS`` still wins).
+    """
+    console = Console(stderr=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console = Console(stderr=False, width=1000)
+    return console
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``nemos-bench`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    console = Console(stderr=False)
-    handlers = {"list": _cmd_list, "run": _cmd_run, "report": _cmd_report, "compare": _cmd_compare}
-    handlers["asv"] = _cmd_asv
+    console = _console()
+    handlers = {
+        "list": _cmd_list,
+        "run": _cmd_run,
+        "report": _cmd_report,
+        "compare": _cmd_compare,
+        "verify": _cmd_verify,
+        "asv": _cmd_asv,
+    }
     try:
         _check_x64_env(args.command)  # before JAX is imported: it rejects a non-boolean
         if args.command in ("list", "run"):

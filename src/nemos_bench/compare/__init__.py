@@ -1,9 +1,10 @@
 """Regression gate: compare two runs (run directories or asv commits) cell by cell.
 
 ``nemos-bench compare BASE HEAD`` fails (exit 1) when a cell matched on
-``(problem_id, solver, tol)`` got slower beyond a factor, less accurate beyond a tolerance
-relative to ``max(1, |f*|)``, stopped converging, or stopped running; cells found on one
-side only are reported, not failed.
+``(problem_id, solver, tol)`` got slower beyond a factor (significantly, on the raw
+samples), less accurate beyond a tolerance relative to ``max(1, |f*|)``, stopped
+converging, or stopped running, and when a cell of BASE is missing from HEAD (unless
+``--allow-missing``); cells found only in HEAD are reported, not failed.
 """
 
 from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._judge import flag, judge, number, outcome_of, scale_of
 from ._sources import Cells, CompareError, load_cells
 
 __all__ = ["CellDiff", "Comparison", "GateSettings", "compare"]
@@ -22,9 +23,12 @@ class GateSettings:
     Attributes
     ----------
     time_factor : float
-        A cell fails when HEAD's ``fit_s`` exceeds ``time_factor`` times BASE's ...
+        A cell fails when HEAD's ``fit_s`` exceeds ``time_factor`` times BASE's and the
+        slowdown beyond that factor is significant (see ``_slowdown``: Mann–Whitney U on
+        the raw samples at ``alpha``, or non-overlapping intervals where no samples exist).
     time_floor : float
-        ... and HEAD's ``fit_s`` is at least this many seconds (tiny times are noise).
+        Slowdowns of cells whose HEAD ``fit_s`` is below this many seconds are not judged
+        (default 0: no floor; the significance test handles small cells).
     objective_rtol : float
         A cell fails when HEAD's objective or suboptimality exceeds BASE's by more than
         ``objective_rtol * max(1, |f*|)``.
@@ -36,14 +40,20 @@ class GateSettings:
         magnitude at a tight tolerance, even while still under ``objective_rtol``.
     subopt_floor : float
         Suboptimalities below ``subopt_floor * max(1, |f*|)`` count as rounding.
+    alpha : float
+        Significance level of the one-sided Mann–Whitney U test on raw samples.
+    allow_missing : bool
+        Cells of BASE missing from HEAD are reported, not failed.
     """
 
     time_factor: float = 1.5
-    time_floor: float = 0.005
+    time_floor: float = 0.0
     objective_rtol: float = 1e-6
     check_time: bool = True
     subopt_factor: float = 100.0
     subopt_floor: float = 1e-12
+    alpha: float = 0.01
+    allow_missing: bool = False
 
     def __post_init__(self):
         if not (math.isfinite(self.time_factor) and self.time_factor >= 1.0):
@@ -54,6 +64,8 @@ class GateSettings:
             raise CompareError(
                 f"objective_rtol must be a number >= 0, got {self.objective_rtol!r}."
             )
+        if not (math.isfinite(self.alpha) and 0.0 < self.alpha < 1.0):
+            raise CompareError(f"alpha must be a number in (0, 1), got {self.alpha!r}.")
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,9 @@ class CellDiff:
     head_converged: bool | None
     scale: float
     reasons: tuple[str, ...] = ()
+    base_outcome: str = ""
+    head_outcome: str = ""
+    time_evidence: str = ""
 
     @property
     def regressed(self) -> bool:
@@ -106,8 +121,9 @@ class Comparison:
     cells : tuple of CellDiff
         Matched cells, in BASE order.
     only_base, only_head : tuple of tuple
-        Keys ``(env, problem_id, solver, tol)`` of cells found on one side only: reported,
-        never failed.
+        Keys ``(env, problem_id, solver, tol)`` of cells found on one side only. Cells of
+        BASE missing from HEAD fail the gate unless ``settings.allow_missing``; cells only
+        in HEAD are reported, never failed.
     """
 
     base: str
@@ -123,9 +139,14 @@ class Comparison:
         return tuple(cell for cell in self.cells if cell.regressed)
 
     @property
+    def missing(self) -> tuple[tuple, ...]:
+        """Cells of BASE missing from HEAD that fail the gate (none with ``allow_missing``)."""
+        return () if self.settings.allow_missing else self.only_base
+
+    @property
     def passed(self) -> bool:
-        """No matched cell regressed."""
-        return not self.regressions
+        """No matched cell regressed and no cell of BASE is missing from HEAD."""
+        return not self.regressions and not self.missing
 
     def to_frame(self) -> pd.DataFrame:
         """One row per matched cell with every field, ``time_ratio`` and ``regressed``."""
@@ -140,75 +161,6 @@ class Comparison:
 
 def _finite(value) -> bool:
     return value is not None and value is not pd.NA and math.isfinite(float(value))
-
-
-def _value(row, column):
-    value = row.get(column)
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
-
-
-def _scale(base: dict, head: dict) -> float:
-    for row in (base, head):
-        f_star = _value(row, "reference_objective")
-        if f_star is not None:
-            return max(1.0, abs(float(f_star)))
-    objective = _value(base, "objective")
-    return max(1.0, abs(float(objective))) if objective is not None else 1.0
-
-
-def _judge(base: dict, head: dict, settings: GateSettings, scale: float) -> list[str]:
-    if base["status"] != "ok":
-        return []  # nothing to regress from
-    if head["status"] != "ok":
-        return [f"status went from ok to {head['status']}."]
-    reasons = []
-    b_fit, h_fit = _value(base, "fit_s"), _value(head, "fit_s")
-    if settings.check_time and b_fit is not None and h_fit is not None and b_fit > 0:
-        if h_fit > settings.time_factor * b_fit and h_fit >= settings.time_floor:
-            reasons.append(
-                f"{h_fit / b_fit:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
-                f"{settings.time_factor:g}x above {settings.time_floor:g} s)."
-            )
-    allowed = settings.objective_rtol * scale
-    for column, what in (("objective", "objective"), ("suboptimality", "suboptimality")):
-        b_val, h_val = _value(base, column), _value(head, column)
-        if b_val is None:
-            continue
-        if h_val is None or not math.isfinite(float(h_val)):
-            reasons.append(f"{what} is missing or not finite (BASE {b_val:.6g}).")
-            break
-        if float(h_val) - float(b_val) > allowed:
-            reasons.append(
-                f"{what} worse by {float(h_val) - float(b_val):.3g} ({b_val:.10g} -> "
-                f"{h_val:.10g}; allowed {allowed:.3g} = {settings.objective_rtol:g} x "
-                f"max(1, |f*|))."
-            )
-            break  # objective and suboptimality differ by f* only: one sentence is enough
-    else:
-        b_sub, h_sub = _value(base, "suboptimality"), _value(head, "suboptimality")
-        if b_sub is not None and h_sub is not None:
-            limit = settings.subopt_factor * max(float(b_sub), settings.subopt_floor * scale)
-            if float(h_sub) > limit:
-                reasons.append(
-                    f"suboptimality grew from {float(b_sub):.3g} to {float(h_sub):.3g} "
-                    f"(more than {settings.subopt_factor:g}x, floor "
-                    f"{settings.subopt_floor:g} x max(1, |f*|))."
-                )
-    if _flag(base) is True and _flag(head) is False:
-        reasons.append("no longer converges (converged True -> False).")
-    return reasons
-
-
-def _number(row, column) -> float:
-    value = _value(row, column)
-    return math.nan if value is None else float(value)
-
-
-def _flag(row) -> bool | None:
-    value = _value(row, "converged")
-    return None if value is None else bool(value)
 
 
 def _rows(cells: Cells, ignore_env: bool) -> dict[tuple, dict]:
@@ -226,10 +178,12 @@ def compare(
     head,
     *,
     time_factor: float = 1.5,
-    time_floor: float = 0.005,
+    time_floor: float = 0.0,
     objective_rtol: float = 1e-6,
     check_time: bool = True,
     subopt_factor: float = 100.0,
+    alpha: float = 0.01,
+    allow_missing: bool = False,
     results_dir: str | Path | None = None,
     machine: str | None = None,
     env: str | None = None,
@@ -241,21 +195,23 @@ def compare(
     holds several). A matched cell fails when, with BASE ok:
 
     - HEAD is no longer ``ok`` (failed, diverged, timed out, skipped);
-    - HEAD's ``fit_s`` is more than ``time_factor`` times BASE's and at least
-      ``time_floor`` seconds;
+    - HEAD's ``fit_s`` is more than ``time_factor`` times BASE's and the slowdown beyond
+      that factor is significant (Mann–Whitney U on the raw samples at ``alpha``; without
+      samples, non-overlapping intervals or ranges; see ``_slowdown``);
     - HEAD's objective or suboptimality is worse than BASE's by more than
       ``objective_rtol * max(1, |f*|)``;
     - HEAD's suboptimality exceeds ``subopt_factor`` times BASE's (suboptimalities below
       ``1e-12 * max(1, |f*|)`` count as rounding);
-    - BASE converged and HEAD does not.
+    - BASE's outcome was ``converged`` and HEAD's is not (``max_steps``, ``not_converged``).
 
-    Cells on one side only are reported in ``only_base``/``only_head``, never failed.
+    Cells on one side only are listed in ``only_base``/``only_head``; those of BASE fail
+    the gate (:attr:`Comparison.passed`) unless ``allow_missing``.
 
     Parameters
     ----------
     base, head : path-like, str or Cells
         A run directory (``summary.csv``), or a commit hash / git ref with asv results.
-    time_factor, time_floor, objective_rtol, check_time, subopt_factor :
+    time_factor, time_floor, objective_rtol, check_time, subopt_factor, alpha, allow_missing :
         See :class:`GateSettings`.
     results_dir, machine, env, config :
         Where asv results are read, and in which repository git refs resolve (see
@@ -271,13 +227,19 @@ def compare(
     >>> from nemos_bench.compare import Cells
     >>> row = dict(env="", problem_id="p", solver="LBFGS", tol=1e-8, status="ok", fit_s=0.1,
     ...            objective=1.0, suboptimality=0.0, reference_objective=1.0, converged=True)
-    >>> slow = Cells("head", pd.DataFrame([dict(row, fit_s=0.3)]))
+    >>> slow = Cells("head", pd.DataFrame([dict(row, fit_s=0.3)]))  # no samples: ratio alone
     >>> result = compare(Cells("base", pd.DataFrame([row])), slow)
     >>> result.passed, result.regressions[0].reasons[0][:11]
     (False, '3.00x slowe')
     """
     settings = GateSettings(
-        time_factor, time_floor, objective_rtol, check_time, subopt_factor=subopt_factor
+        time_factor,
+        time_floor,
+        objective_rtol,
+        check_time,
+        subopt_factor=subopt_factor,
+        alpha=alpha,
+        allow_missing=allow_missing,
     )
     sources = {"results_dir": results_dir, "machine": machine, "env": env, "config": config}
     base_cells, head_cells = load_cells(base, **sources), load_cells(head, **sources)
@@ -289,22 +251,26 @@ def compare(
         h = head_rows.get(key)
         if h is None:
             continue
-        scale = _scale(b, h)
+        scale = scale_of(b, h)
+        reasons, evidence = judge(b, h, settings, scale)
         diffs.append(
             CellDiff(
                 *key,
                 base_status=b["status"],
                 head_status=h["status"],
-                base_fit_s=_number(b, "fit_s"),
-                head_fit_s=_number(h, "fit_s"),
-                base_objective=_number(b, "objective"),
-                head_objective=_number(h, "objective"),
-                base_suboptimality=_number(b, "suboptimality"),
-                head_suboptimality=_number(h, "suboptimality"),
-                base_converged=_flag(b),
-                head_converged=_flag(h),
+                base_fit_s=number(b, "fit_s"),
+                head_fit_s=number(h, "fit_s"),
+                base_objective=number(b, "objective"),
+                head_objective=number(h, "objective"),
+                base_suboptimality=number(b, "suboptimality"),
+                head_suboptimality=number(h, "suboptimality"),
+                base_converged=flag(b),
+                head_converged=flag(h),
                 scale=scale,
-                reasons=tuple(_judge(b, h, settings, scale)),
+                reasons=tuple(reasons),
+                base_outcome=outcome_of(b) or "",
+                head_outcome=outcome_of(h) or "",
+                time_evidence=evidence,
             )
         )
     return Comparison(

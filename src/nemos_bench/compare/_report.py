@@ -47,19 +47,25 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
     rich.table.Table
     """
     s = comparison.settings
-    regressions = comparison.regressions
+    regressions, missing = comparison.regressions, comparison.missing
     title = (
-        f"{'FAIL' if regressions else 'PASS'}: {len(regressions)} of {len(comparison.cells)} "
-        f"matched cells regressed (BASE {comparison.base} -> HEAD {comparison.head})"
+        f"{'PASS' if comparison.passed else 'FAIL'}: {len(regressions)} of "
+        f"{len(comparison.cells)} matched cells regressed"
+        + (f", {len(missing)} cell(s) of BASE missing from HEAD" if missing else "")
+        + f" (BASE {comparison.base} -> HEAD {comparison.head})"
     )
+    floor = f" and >= {s.time_floor:g} s" if s.time_floor > 0 else ""
     caption = (
-        f"limits: fit_s > {s.time_factor:g}x BASE and >= {s.time_floor:g} s"
+        f"limits: fit_s > {s.time_factor:g}x BASE{floor}, significant (Mann-Whitney "
+        f"p < {s.alpha:g} on raw samples, else non-overlapping intervals)"
         f"{'' if s.check_time else ' (times not judged)'}; objective or suboptimality worse "
-        f"by > {s.objective_rtol:g} x max(1, |f*|); converged -> not converged; ok -> not ok"
+        f"by > {s.objective_rtol:g} x max(1, |f*|); outcome converged -> anything else; "
+        "ok -> not ok; a cell of BASE missing from HEAD"
+        + (" (allowed: --allow-missing)" if s.allow_missing else "")
     )
     if comparison.only_base or comparison.only_head:
         caption += (
-            f". Not compared: {len(comparison.only_base)} cell(s) only in BASE, "
+            f". Only on one side: {len(comparison.only_base)} cell(s) only in BASE, "
             f"{len(comparison.only_head)} only in HEAD."
         )
     table = Table(title=escape(title), caption=escape(caption), show_lines=False)
@@ -71,7 +77,7 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
         ("fit_s base -> head", "right"),
         ("ratio", "right"),
         ("subopt. base -> head", "right"),
-        ("converged", "center"),
+        ("outcome", "center"),
         ("why", "left"),
     ):
         table.add_column(name, justify=justify, overflow="fold")
@@ -92,14 +98,16 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
             f"{_num(cell.base_fit_s)} -> {_num(cell.head_fit_s)}",
             _num(cell.time_ratio, "{:.2f}x"),
             subopt,
-            f"{_flag(cell.base_converged)} -> {_flag(cell.head_converged)}",
+            f"{cell.base_outcome or _flag(cell.base_converged)} -> "
+            f"{cell.head_outcome or _flag(cell.head_converged)}",
             escape(" ".join(cell.reasons)),
         )
     for side, keys in (("BASE", comparison.only_base), ("HEAD", comparison.only_head)):
         for env, problem_id, solver, tol in keys:
             problem = problem_id if not env else f"{env}: {problem_id}"
+            fails = side == "BASE" and not s.allow_missing
             table.add_row(
-                "[yellow]only in " + side + "[/]",
+                "[bold red]FAIL[/]" if fails else "[yellow]only in " + side + "[/]",
                 escape(solver),
                 escape(problem),
                 f"{tol:g}",
@@ -107,7 +115,9 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
                 "",
                 "",
                 "",
-                "reported, not judged",
+                "missing from HEAD (--allow-missing to accept)."
+                if fails
+                else f"only in {side}: reported, not judged.",
             )
     return table
 
@@ -129,7 +139,8 @@ def gate(base, head, *, console: Console | None = None, show_all: bool = True, *
     Returns
     -------
     int
-        :data:`EXIT_PASS` (0) when no matched cell regressed, else :data:`EXIT_REGRESSED` (1).
+        :data:`EXIT_PASS` (0) when no matched cell regressed and no cell of BASE is missing
+        from HEAD (or ``allow_missing``), else :data:`EXIT_REGRESSED` (1).
     """
     comparison = compare(base, head, **kwargs)
     (console or Console()).print(comparison_table(comparison, show_all=show_all))
@@ -151,7 +162,20 @@ def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         "--time-floor",
         type=float,
         default=defaults.time_floor,
-        help=f"ignore slowdowns of fits faster than this, in s (default {defaults.time_floor:g})",
+        help="ignore slowdowns of fits faster than this, in s "
+        f"(default {defaults.time_floor:g}: none)",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=defaults.alpha,
+        help="significance level of the Mann-Whitney test on raw samples "
+        f"(default {defaults.alpha:g})",
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="do not fail cells of BASE that HEAD lacks (they are still listed)",
     )
     parser.add_argument(
         "--objective-rtol",
@@ -197,6 +221,8 @@ def run_compare(args: argparse.Namespace, console: Console | None = None) -> int
         objective_rtol=args.objective_rtol,
         check_time=not args.no_time,
         subopt_factor=args.subopt_factor,
+        alpha=args.alpha,
+        allow_missing=args.allow_missing,
         results_dir=args.asv_results,
         machine=args.machine,
         env=args.env,

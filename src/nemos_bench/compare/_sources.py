@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..results import read_summary
+from ..results import format_samples, read_summary
 from ._asv_config import (
     CompareError,
     CompareSourceError,
@@ -57,6 +57,13 @@ CELL_COLUMNS = (
     "reference_objective",
     "n_steps",
     "converged",
+    "reached_max_steps",
+    "outcome",
+    "fit_s_min",
+    "fit_s_max",
+    "fit_s_ci_low",
+    "fit_s_ci_high",
+    "fit_s_samples",
 )
 
 #: asv benchmark (last name component) -> cell column it measures.
@@ -188,7 +195,8 @@ def load_asv_commit(
             if len(param_names) != len(params) or not set(_DEFAULT_PARAM_NAMES) <= set(param_names):
                 continue  # not a (solver, problem, tol) benchmark
             values = result.get_result_value(key, params)
-            for combo, value in zip(_product(params), values, strict=True):
+            spreads = _asv_spreads(result, key, params) if field == "fit_s" else None
+            for i, (combo, value) in enumerate(zip(_product(params), values, strict=True)):
                 labelled = dict(zip(param_names, (ast.literal_eval(p) for p in combo), strict=True))
                 cell = (
                     result.env_name,
@@ -197,6 +205,8 @@ def load_asv_commit(
                     float(labelled["tol"]),
                 )
                 cells.setdefault(cell, {})[field] = value
+                if spreads is not None:
+                    cells[cell].update(spreads[i])
     if not cells:
         raise CompareSourceError(
             f"The asv results of commit {commit[:8]} on {machine_name!r} hold no fit benchmarks"
@@ -205,8 +215,9 @@ def load_asv_commit(
     rows = []
     for (env_name, problem_id, solver, tol), values in cells.items():
         row = {"env": env_name, "problem_id": problem_id, "solver": solver, "tol": tol}
+        spread = {k: values.pop(k) for k in _SPREAD if k in values}
         row["status"] = _cell_status(values)
-        for field, value in values.items():
+        for field, value in {**values, **spread}.items():
             row[field] = None if value is None or _isnan(value) else value
         rows.append(row)
     frame = pd.DataFrame(rows).reindex(columns=list(CELL_COLUMNS))
@@ -237,6 +248,31 @@ def load_cells(
     return load_asv_commit(str(source), results_dir, machine=machine, env=env, config=config)
 
 
+#: Cell columns filled from asv's samples and statistics of ``time_fit``.
+_SPREAD = ("fit_s_samples", "fit_s_ci_low", "fit_s_ci_high")
+
+
+def _asv_spreads(result, key: str, params) -> list[dict]:
+    """Per parameter combination: raw samples and asv's 99% interval of the median.
+
+    Samples exist when asv recorded them (``asv run --record-samples``); the interval is
+    asv's ``ci_99_a`` and ``ci_99_b`` statistics.
+    """
+    n = len(list(_product(params)))
+    samples = result.get_result_samples(key, params) or [None] * n
+    stats = result.get_result_stats(key, params) or [None] * n
+    out = []
+    for sample, stat in zip(samples, stats, strict=True):
+        entry = {}
+        if sample:
+            entry["fit_s_samples"] = format_samples(sample)
+        if isinstance(stat, dict) and stat.get("ci_99_a") is not None:
+            entry["fit_s_ci_low"] = stat["ci_99_a"]
+            entry["fit_s_ci_high"] = stat["ci_99_b"]
+        out.append(entry)
+    return out
+
+
 def _product(params):
     return itertools.product(*params)
 
@@ -247,7 +283,8 @@ def _isnan(value) -> bool:
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    for column in ("tol", "fit_s", "compile_s", "objective", "suboptimality"):
+    floats = ("tol", "fit_s", "compile_s", "objective", "suboptimality")
+    for column in floats + ("fit_s_min", "fit_s_max", "fit_s_ci_low", "fit_s_ci_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["reference_objective"] = pd.to_numeric(
         frame["reference_objective"], errors="coerce"
@@ -257,6 +294,10 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         lambda v: pd.NA if v is None or _isnan(v) or v is pd.NA else bool(v)
     )
     frame["converged"] = frame["converged"].astype("boolean")
-    for column in ("env", "problem_id", "solver", "status"):
+    frame["reached_max_steps"] = frame["reached_max_steps"].map(
+        lambda v: pd.NA if v is None or _isnan(v) or v is pd.NA else bool(v)
+    )
+    frame["reached_max_steps"] = frame["reached_max_steps"].astype("boolean")
+    for column in ("env", "problem_id", "solver", "status", "outcome", "fit_s_samples"):
         frame[column] = frame[column].fillna("").astype(str)
     return frame.reset_index(drop=True)

@@ -18,7 +18,6 @@ from ._index import build_index, list_reports
 from ._metrics import (
     condition_numbers,
     failures_table,
-    fastest_table,
     fit_power_law,
     performance_ratios,
     problem_order,
@@ -30,6 +29,7 @@ from ._metrics import (
 from ._problem_plots import plot_convergence, plot_work_precision
 from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scaling
 from ._style import SUBOPT_FLOOR, clip_suboptimality, default_lbfgs, parse_solver, solver_colors
+from ._uncertainty import fastest_table, fit_intervals, outcomes, warnings_tables
 
 __all__ = [
     "DEFAULT_EPSILON",
@@ -43,9 +43,11 @@ __all__ = [
     "default_lbfgs",
     "failures_table",
     "fastest_table",
+    "fit_intervals",
     "fit_power_law",
     "list_reports",
     "load_run",
+    "outcomes",
     "parse_solver",
     "performance_ratios",
     "plot_compile_vs_fit",
@@ -60,4 +62,5 @@ __all__ = [
     "scaling_slice",
     "solver_colors",
     "time_to_epsilon",
+    "warnings_tables",
 ]

@@ -20,8 +20,15 @@ from ._index import build_index
 from ._metrics import condition_numbers, problem_order
 from ._problem_plots import FLOOR_NOTE, plot_convergence, plot_work_precision
 from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scaling
-from ._sections import failures_section, fastest_section, provenance_section
+from ._sections import (
+    failures_section,
+    fastest_section,
+    planned_cells,
+    provenance_section,
+    warnings_section,
+)
 from ._style import default_lbfgs, problem_slug, solver_colors
+from ._uncertainty import outcomes
 
 __all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
 
@@ -106,6 +113,15 @@ def _save(fig, directory: Path, name: str, dpi: int) -> str:
 def _intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, base) -> str:
     counts = summary["status"].value_counts()
     status = ", ".join(f"{counts[s]} {s}" for s in sorted(counts.index))
+    not_conv = not_converged_count(summary)
+    if not_conv:
+        status += f"; {not_conv} of the ok fits did not converge"
+    planned = planned_cells(meta)
+    held = (
+        f"; a partial run: {len(summary)} of {planned} planned cells"
+        if planned is not None and len(summary) < planned
+        else ""
+    )
     suite = (
         meta.get("config", {}).get("suite", "—") if isinstance(meta.get("config"), dict) else "—"
     )
@@ -116,11 +132,18 @@ def _intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, 
         f"Run <code>{esc(run_dir.resolve().name)}</code> (suite {esc(suite)}; started "
         f"{esc(started.isoformat(timespec='seconds') if started else 'unknown')}): "
         f"{summary['problem_id'].nunique()} problems × {summary['solver'].nunique()} solvers, "
-        f"{len(summary)} fits ({esc(status)}). Accuracy target ε = {cfg.epsilon:g}: a fit "
-        "reaches it when f − f* ≤ ε·max(1, |f*|). Speed-ups are against "
-        f"<code>{base_text}</code>. Times are steady-state (median of repeats, compiled) "
-        "unless marked compile.</p>"
+        f"{len(summary)} fits ({esc(status)}{esc(held)}). Accuracy target ε = "
+        f"{cfg.epsilon:g}: a fit reaches it when f − f* ≤ ε·max(1, |f*|). Speed-ups are "
+        f"against <code>{base_text}</code>. Times are steady-state (median of adaptively "
+        "repeated, compiled calls, with a 95% distribution-free interval) unless marked "
+        "compile. See Warnings for fits that did not converge.</p>"
     )
+
+
+def not_converged_count(summary: pd.DataFrame) -> int:
+    """Ok fits whose outcome is not ``converged``."""
+    ends = outcomes(summary)
+    return int((ends.notna() & (ends != "converged")).sum())
 
 
 def _overhead_note(summary: pd.DataFrame, problem: str) -> str:
@@ -208,19 +231,21 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
                 f"Convergence {problem}",
                 "Suboptimality of the traced fit (each solver's tightest tolerance) per "
                 f"iteration and per second (log axes where values span decades; the "
-                f"starting point is then not drawn); {FLOOR_NOTE}. "
-                + _overhead_note(summary, problem),
+                f"starting point is then not drawn; × ends a fit that hit maxiter, □ one "
+                f"that stopped unconverged); {FLOOR_NOTE}. " + _overhead_note(summary, problem),
             ),
             FigureEntry(
                 _save(wp, tmp, f"work_precision_{slug}.png", dpi),
                 f"Work-precision {problem}",
-                "Steady-state fit_s against achieved suboptimality, one point per "
-                f"tolerance of the ladder (ok fits only); {FLOOR_NOTE}.",
+                "Steady-state fit_s (median; error bars: its 95% interval) against achieved "
+                "suboptimality, one point per tolerance of the ladder (ok fits only; × "
+                f"marks a fit that hit maxiter, □ one that stopped unconverged); {FLOOR_NOTE}.",
             ),
         ]
         per_problem.append((problem, figures))
     anchors = {problem: f"problem-{i}" for i, (problem, _) in enumerate(per_problem)}
     sections = [
+        ("warnings", "Warnings", warnings_section(summary, meta)),
         ("fastest", "Fastest solver per problem", fastest_section(summary, eps, base, anchors)),
         ("overview", "Across problems", "".join(f.to_html() for f in overview)),
     ]
@@ -229,7 +254,7 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         inner = '<div class="row">' + "".join(f.to_html() for f in figures) + "</div>"
         sections.append((anchors[problem], _heading(problem, conds.get(problem)), inner))
     sections += [
-        ("failures", "Failures and skips", failures_section(summary)),
+        ("failures", "Failures and skips", failures_section(summary, meta)),
         ("provenance", "Provenance", provenance_section(meta, run_dir)),
     ]
     title = f"nemos-bench report — {run_dir.resolve().name}"
@@ -249,6 +274,8 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         "solvers": sorted(summary["solver"].unique()),
         "n_fits": len(summary),
         "n_not_ok": int((summary["status"] != "ok").sum()),
+        "n_not_converged": not_converged_count(summary),
+        "n_planned": planned_cells(meta),
         "figures": files,
         "summary_mtime": (run_dir / "summary.csv").stat().st_mtime,
     }

@@ -9,8 +9,8 @@ from ._config import check_epsilon
 
 __all__ = [
     "condition_numbers",
+    "best_rows",
     "failures_table",
-    "fastest_table",
     "fit_power_law",
     "performance_ratios",
     "problem_order",
@@ -76,6 +76,20 @@ def ok_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[keep]
 
 
+def best_rows(summary: pd.DataFrame, epsilon: float, column: str = "fit_s") -> pd.DataFrame:
+    """Per (problem, solver): the ok row with the smallest ``column`` among those reaching ε."""
+    rows = ok_rows(summary)
+    sub = _floats(rows["suboptimality"])
+    f_star = _floats(rows["reference_objective"])
+    reached = rows[np.isfinite(sub) & (sub <= epsilon * np.maximum(1.0, np.abs(f_star)))]
+    reached = reached.assign(_cost=_floats(reached[column]))
+    reached = reached[np.isfinite(reached["_cost"])]
+    if reached.empty:
+        return reached.drop(columns="_cost")
+    order = reached.sort_values("_cost", kind="stable")
+    return order.drop_duplicates(["problem_id", "solver"], keep="first").drop(columns="_cost")
+
+
 def time_to_epsilon(summary: pd.DataFrame, epsilon: float, column: str = "fit_s") -> pd.DataFrame:
     """Smallest ``fit_s`` (or ``column``) per (problem, solver) among rows that reach ε.
 
@@ -113,15 +127,9 @@ def time_to_epsilon(summary: pd.DataFrame, epsilon: float, column: str = "fit_s"
     problems = problem_order(summary)
     solvers = sorted(summary["solver"].unique())
     table = pd.DataFrame(np.inf, index=pd.Index(problems, name="problem_id"), columns=solvers)
-    rows = ok_rows(summary)
-    sub = _floats(rows["suboptimality"])
-    f_star = _floats(rows["reference_objective"])
-    reached = rows[np.isfinite(sub) & (sub <= epsilon * np.maximum(1.0, np.abs(f_star)))]
-    reached = reached.assign(_cost=_floats(reached[column]))
-    best = reached.groupby(["problem_id", "solver"])["_cost"].min()
-    for (problem, solver), cost in best.items():
-        if np.isfinite(cost):
-            table.loc[problem, solver] = float(cost)
+    best = best_rows(summary, epsilon, column)
+    for problem, solver, cost in zip(best["problem_id"], best["solver"], best[column], strict=True):
+        table.loc[problem, solver] = float(cost)
     table.columns.name = "solver"
     return table
 
@@ -232,35 +240,6 @@ def scaling_fits(summary: pd.DataFrame, by: str = "n_samples") -> pd.DataFrame:
         a, c = fit_power_law(x, y) if n_sizes >= 2 else (np.nan, np.nan)
         records.append({"solver": solver, "n_sizes": n_sizes, "exponent": a, "prefactor": c})
     return pd.DataFrame(records, columns=["solver", "n_sizes", "exponent", "prefactor"])
-
-
-def fastest_table(summary: pd.DataFrame, epsilon: float, baseline: str | None) -> pd.DataFrame:
-    """Per problem: the fastest solver to ε, its time, and its speed-up over ``baseline``.
-
-    Columns ``problem_id``, ``fastest``, ``time_s``, ``baseline_s``, ``speedup``
-    (``baseline_s / time_s``); ``fastest`` is ``None`` when no solver reaches ε, and
-    ``baseline_s``/``speedup`` are NaN when the baseline does not.
-    """
-    times = time_to_epsilon(summary, epsilon)
-    records = []
-    for problem, row in times.iterrows():
-        finite = row[np.isfinite(row)]
-        fastest = finite.idxmin() if len(finite) else None
-        time_s = float(finite.min()) if len(finite) else np.nan
-        base = float(row[baseline]) if baseline in row.index else np.inf
-        base = base if np.isfinite(base) else np.nan
-        records.append(
-            {
-                "problem_id": problem,
-                "fastest": fastest,
-                "time_s": time_s,
-                "baseline_s": base,
-                "speedup": base / time_s if fastest is not None else np.nan,
-            }
-        )
-    return pd.DataFrame(
-        records, columns=["problem_id", "fastest", "time_s", "baseline_s", "speedup"]
-    )
 
 
 def failures_table(summary: pd.DataFrame) -> pd.DataFrame:

@@ -8,15 +8,18 @@ from matplotlib.figure import Figure
 
 from ._metrics import ok_rows
 from ._style import (
+    OUTCOME_MARKERS,
     SUBOPT_FLOOR,
     clip_suboptimality,
     footnote,
     log_if_spread,
+    mark_outcomes,
     new_figure,
     note_figure,
     solver_colors,
     wrap_title,
 )
+from ._uncertainty import fit_intervals, outcomes
 
 __all__ = ["plot_convergence", "plot_work_precision"]
 
@@ -26,20 +29,33 @@ FLOOR_NOTE = (
 )
 
 
-def _traced_status(summary, problem_id: str, per_solver: dict) -> dict[str, str]:
-    """Solver → status of its traced cell (its tightest tol when it has no trace)."""
+def _traced_cells(summary, problem_id: str, per_solver: dict) -> dict[str, dict]:
+    """Solver → its traced cell's row (its tightest tol when it has no trace)."""
     if summary is None:
         return {}
     out = {}
-    for solver, group in summary[summary["problem_id"] == problem_id].groupby("solver"):
+    rows = summary[summary["problem_id"] == problem_id]
+    rows = rows.assign(outcome=outcomes(rows))
+    for solver, group in rows.groupby("solver"):
         tol = per_solver[solver]["tol"].iloc[0] if solver in per_solver else group["tol"].min()
         cell = group[group["tol"] == tol]
-        out[solver] = str(cell["status"].iloc[0]) if len(cell) else "not in summary"
+        out[solver] = cell.iloc[0].to_dict() if len(cell) else {"status": "not in summary"}
     return out
 
 
-def _legend(fig: Figure, axes) -> None:
+def _why_untraced(cell: dict) -> str:
+    status = str(cell.get("status"))
+    if status != "ok":
+        return status
+    reason = cell.get("reason")
+    return "ok, no trace: see Warnings" if isinstance(reason, str) and reason else "ok, no trace"
+
+
+def _legend(fig: Figure, axes, extra=()) -> None:
     handles, labels = axes.get_legend_handles_labels()
+    for handle in extra:
+        handles.append(handle)
+        labels.append(handle.get_label())
     if handles:
         fig.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False)
 
@@ -89,8 +105,9 @@ def plot_convergence(
     [1.0, 0.5, 2e-16]
     """
     per_solver = traced_rows(trace, problem_id)
-    status = _traced_status(summary, problem_id, per_solver)
-    untraced = {k: v for k, v in status.items() if k not in per_solver}
+    cells = _traced_cells(summary, problem_id, per_solver)
+    status = {solver: str(cell.get("status")) for solver, cell in cells.items()}
+    untraced = {k: _why_untraced(v) for k, v in cells.items() if k not in per_solver}
     missing = "; ".join(f"{s} ({st})" for s, st in untraced.items())
     title = f"Convergence — {problem_id}"
     if not per_solver:
@@ -101,6 +118,7 @@ def plot_convergence(
     colors = colors or solver_colors(per_solver)
     fig = new_figure(10.5, 4.0)
     ax_it, ax_t = fig.subplots(1, 2, sharey=True)
+    ended = set()
     for solver, rows in per_solver.items():
         sub = rows["suboptimality"].to_numpy(dtype=float)
         f_star = rows["objective"].to_numpy(dtype=float) - sub
@@ -108,8 +126,12 @@ def plot_convergence(
         y = clip_suboptimality(sub, f_star)
         label = solver + (f" ({status[solver]})" if status.get(solver, "ok") != "ok" else "")
         style = {"color": colors.get(solver), "label": label, "lw": 1.6}
-        ax_it.plot(rows["iteration"].to_numpy(dtype=float), y, **style)
-        ax_t.plot(rows["time_s"].to_numpy(dtype=float), y, **style)
+        x_it, x_t = rows["iteration"].to_numpy(dtype=float), rows["time_s"].to_numpy(dtype=float)
+        ax_it.plot(x_it, y, **style)
+        ax_t.plot(x_t, y, **style)
+        outcome = cells.get(solver, {}).get("outcome")
+        for ax, x in ((ax_it, x_it), (ax_t, x_t)):
+            ended |= mark_outcomes(ax, x[-1:], y[-1:], [outcome], colors.get(solver))
     for ax, column, xlabel in (
         (ax_it, "iteration", "iteration"),
         (ax_t, "time_s", "wall-clock time since start of fit (s)"),
@@ -124,7 +146,7 @@ def plot_convergence(
     ax_it.set_title("per iteration", fontsize=10)
     ax_t.set_title("per second (traced run)", fontsize=10)
     fig.suptitle(wrap_title(title, 120), fontsize=10)
-    _legend(fig, ax_it)
+    _legend(fig, ax_it, [OUTCOME_MARKERS[o][1] for o in sorted(ended)])
     note = FLOOR_NOTE + (f". No trajectory recorded: {missing}" if missing else "")
     footnote(fig, note)
     return fig
@@ -136,7 +158,9 @@ def plot_work_precision(
     """Steady-state time ``fit_s`` against achieved suboptimality through the tol ladder.
 
     One line per solver through its ``ok`` rows on ``problem_id``, points in order of
-    decreasing ``tol`` (loose to tight). Suboptimality is clipped as in
+    decreasing ``tol`` (loose to tight), with vertical error bars from each row's 95%
+    interval of ``fit_s`` (:func:`fit_intervals`). Fits that did not converge are marked (×
+    at maxiter, □ stopped unconverged). Suboptimality is clipped as in
     :func:`plot_convergence`. Rows that are not ``ok`` are listed under the axes.
 
     Examples
@@ -163,11 +187,17 @@ def plot_work_precision(
     colors = colors or solver_colors(rows["solver"])
     fig = new_figure(7.5, 4.2)
     ax = fig.add_subplot()
+    ended = set()
     for solver, group in good.groupby("solver", sort=True):
         group = group.sort_values("tol", ascending=False, kind="stable")
         x = clip_suboptimality(group["suboptimality"], group["reference_objective"])
         y = group["fit_s"].to_numpy(dtype=float)
-        ax.plot(x, y, "o-", color=colors.get(solver), label=solver, ms=4, lw=1.4)
+        low, high = fit_intervals(group)
+        color = colors.get(solver)
+        ax.plot(x, y, "o-", color=color, label=solver, ms=4, lw=1.4)
+        yerr = np.vstack([np.clip(y - low, 0, None), np.clip(high - y, 0, None)])
+        ax.errorbar(x, y, yerr=yerr, fmt="none", ecolor=color, elinewidth=1.0, alpha=0.7)
+        ended |= mark_outcomes(ax, x, y, outcomes(group).tolist(), color)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("achieved suboptimality f − f* (objective units; log)")
@@ -175,7 +205,7 @@ def plot_work_precision(
     ax.grid(True, which="major", alpha=0.3)
     ax.set_title("one point per tolerance; lower left is better", fontsize=9)
     fig.suptitle(wrap_title(title, 90), fontsize=10)
-    _legend(fig, ax)
+    _legend(fig, ax, [OUTCOME_MARKERS[o][1] for o in sorted(ended)])
     if bad_note:
         footnote(fig, f"not drawn (status not ok): {bad_note}", color="firebrick", width=110)
     return fig

@@ -9,7 +9,15 @@ from matplotlib.lines import Line2D
 
 from ._config import DEFAULT_EPSILON, check_epsilon
 from ._metrics import fit_power_law, performance_ratios, profile_curve, scaling_slice
-from ._style import footnote, new_figure, note_figure, solver_colors
+from ._style import (
+    OUTCOME_MARKERS,
+    footnote,
+    mark_outcomes,
+    new_figure,
+    note_figure,
+    solver_colors,
+)
+from ._uncertainty import outcomes
 
 __all__ = ["plot_compile_vs_fit", "plot_performance_profile", "plot_scaling"]
 
@@ -22,7 +30,9 @@ def _legend(fig: Figure, ax) -> None:
         fig.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False)
 
 
-def _scaling_panel(ax, rows: pd.DataFrame, fixed: dict, by: str, colors) -> dict[str, str]:
+def _scaling_panel(
+    ax, rows: pd.DataFrame, fixed: dict, by: str, colors, ended: set
+) -> dict[str, str]:
     """Draw one scaling panel; return solver → legend text of its fit along ``by``."""
     sym = _SYMBOL[by]
     fits = {}
@@ -31,6 +41,7 @@ def _scaling_panel(ax, rows: pd.DataFrame, fixed: dict, by: str, colors) -> dict
         x, y = group[by].to_numpy(dtype=float), group["fit_s"].to_numpy(dtype=float)
         color = colors.get(solver)
         ax.plot(x, y, "o", color=color, ms=4)
+        ended |= mark_outcomes(ax, x, y, outcomes(group).tolist(), color)
         if np.unique(x).size < 2:
             fits[solver] = f"{sym}: not fitted (< 2 sizes)"
             continue
@@ -88,13 +99,17 @@ def plot_scaling(summary: pd.DataFrame, *, colors: dict[str, str] | None = None)
         return note_figure(title, " ".join(notes))
     fig = new_figure(4.0 + 4.2 * len(panels), 4.2)
     fits: dict[str, list[str]] = {}
+    ended: set[str] = set()
     for ax, (by, rows, fixed) in zip(
         np.atleast_1d(fig.subplots(1, len(panels))), panels, strict=True
     ):
-        for solver, text in _scaling_panel(ax, rows, fixed, by, colors).items():
+        for solver, text in _scaling_panel(ax, rows, fixed, by, colors, ended).items():
             fits.setdefault(solver, []).append(text)
     handles = [Line2D([], [], color=colors.get(s), marker="o", ms=4) for s in fits]
     labels = [f"{s}: " + "; ".join(texts) for s, texts in fits.items()]
+    for outcome in sorted(ended):
+        handles.append(OUTCOME_MARKERS[outcome][1])
+        labels.append(OUTCOME_MARKERS[outcome][1].get_label())
     fig.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=10)
     if notes:

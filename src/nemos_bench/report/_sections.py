@@ -1,4 +1,4 @@
-"""The report's tables as HTML: fastest solver per problem, failures, provenance."""
+"""The report's tables as HTML: fastest solver per problem, warnings, failures, provenance."""
 
 from __future__ import annotations
 
@@ -6,64 +6,190 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._html import esc, flatten_meta, fmt, table
-from ._metrics import failures_table, fastest_table
+from nemos_bench.results import OUTCOMES
 
-__all__ = ["failures_section", "fastest_section", "provenance_section"]
+from ._html import esc, flatten_meta, fmt, table
+from ._metrics import failures_table
+from ._uncertainty import fastest_table, outcomes, warnings_tables
+
+__all__ = [
+    "failures_section",
+    "fastest_section",
+    "planned_cells",
+    "provenance_section",
+    "warnings_section",
+]
+
+
+def planned_cells(meta: dict) -> int | None:
+    """Number of cells the run planned (``meta.json``'s ``config.n_cells``), if recorded."""
+    config = meta.get("config") if isinstance(meta, dict) else None
+    value = config.get("n_cells") if isinstance(config, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _interval(low: float, high: float) -> str:
+    if low == low and high == high and high > low:  # not NaN, and a spread is known
+        return f"{fmt(low)}–{fmt(high)} s"
+    return "—"
 
 
 def fastest_section(
     summary: pd.DataFrame, epsilon: float, baseline: str | None, anchors: dict[str, str]
 ) -> str:
-    """Per problem: fastest solver to ε, its time, the baseline's time and the speed-up.
+    """Per problem: fastest solver to ε (or the tied ones), its time, interval, speed-up.
 
-    ``anchors`` maps problem ids to the ids of their sections, which the table links.
+    Also the runner-up and the baseline's time. ``anchors`` maps problem ids to the ids of
+    their sections, which the table links.
     """
     fastest = fastest_table(summary, epsilon, baseline)
     base = baseline or "baseline"
     rows = []
     for rec in fastest.itertuples(index=False):
-        reached_base = rec.baseline_s == rec.baseline_s  # not NaN
         anchor = anchors.get(rec.problem_id)
         name = esc(rec.problem_id)
+        if not isinstance(rec.fastest, str):
+            winner = "none reached ε"
+        elif len(rec.tied) > 1:
+            winner = f"tie: {', '.join(rec.tied)} (intervals overlap)"
+        else:
+            winner = rec.fastest
+        reached_base = rec.baseline_s == rec.baseline_s  # not NaN
+        speedup = fmt(rec.speedup, "×") if reached_base else "—"
+        if reached_base and rec.baseline_tied and rec.fastest != baseline:
+            speedup += " (not significant: tied)"
         cells = [
             f'<a href="#{esc(anchor)}">{name}</a>' if anchor else name,
-            rec.fastest if isinstance(rec.fastest, str) else "none reached ε",
+            winner,
             fmt(rec.time_s, " s"),
+            _interval(rec.time_low, rec.time_high),
+            rec.runner_up if isinstance(rec.runner_up, str) else "—",
             fmt(rec.baseline_s, " s") if reached_base else "did not reach ε",
-            fmt(rec.speedup, "×") if reached_base else "—",
+            speedup,
         ]
         rows.append([cells[0], *(esc(c) for c in cells[1:])])
-    header = ["problem", "fastest solver to ε", "time to ε", f"{base} time to ε", "speed-up"]
+    header = [
+        "problem",
+        "fastest solver to ε",
+        "time to ε",
+        "95% interval",
+        "runner-up",
+        f"{base} time to ε",
+        "speed-up",
+    ]
     note = (
-        f"<p>Time to ε is the smallest steady-state fit_s among a solver's ok tolerance rows "
-        f"with f − f* ≤ {epsilon:g}·max(1, |f*|); speed-up = {esc(base)} time / fastest time.</p>"
+        "<p>Time to ε is the smallest steady-state fit_s (median of the samples) among a "
+        f"solver's ok tolerance rows with f − f* ≤ {epsilon:g}·max(1, |f*|); the interval is "
+        "that row's 95% distribution-free interval of the median (the range of samples where "
+        "none was recorded). A solver is named fastest only when its interval lies below "
+        "every other solver's; otherwise the solvers whose intervals overlap it are listed "
+        f"as a tie. Speed-up = {esc(base)} time / fastest time.</p>"
     )
     if baseline is None:
         note += '<p class="bad">No native LBFGS solver in this run: no speed-ups.</p>'
-    return note + table(header, rows, numeric=(2, 3, 4), raw=range(5), empty="No problems.")
+    return note + table(header, rows, numeric=(2, 3, 5, 6), raw=range(7), empty="No problems.")
 
 
-def failures_section(summary: pd.DataFrame) -> str:
-    """Status counts per solver, then every fit whose status is not ok with its reason."""
-    counts = pd.crosstab(summary["solver"], summary["status"])
+def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
+    """What a reader must not overlook, as HTML.
+
+    A partial run, fits that did not converge, timed repeats that compiled, traces that
+    could not be recorded (with the full reason).
+    """
+    parts = []
+    planned = planned_cells(meta)
+    if planned is not None and len(summary) < planned:
+        parts.append(
+            f'<p class="bad">Partial run: it holds {len(summary)} of {planned} planned cells '
+            "(interrupted, or still running); rerun the same command with the same --out to "
+            "finish it. Every table and figure covers the cells present only.</p>"
+        )
+    kinds = warnings_tables(summary)
+    key = ["problem", "solver", "tol"]
+    not_conv = kinds["not_converged"]
+    if len(not_conv):
+        parts.append(
+            f"<h3>{len(not_conv)} ok fit(s) did not converge</h3><p>Status ok means the fit "
+            "returned finite parameters; these stopped at maxiter (max_steps) or without "
+            "claiming convergence (not_converged). Their points are drawn with distinct "
+            "markers in the figures.</p>"
+        )
+        rows = [
+            [r.problem_id, r.solver, fmt(r.tol), r.outcome, fmt(r.n_steps), fmt(r.maxiter),
+             fmt(r.suboptimality)]
+            for r in not_conv.itertuples(index=False)
+        ]  # fmt: skip
+        header = [*key, "outcome", "n_steps", "maxiter", "suboptimality"]
+        parts.append(table(header, rows, numeric=(2, 4, 5, 6)))
+    compiles = kinds["compiles"]
+    if len(compiles):
+        parts.append(
+            f"<h3>{len(compiles)} fit(s) compiled inside the timed repeats</h3><p>Their fit_s "
+            "may include XLA compilation (compiles_in_timed &gt; 0).</p>"
+        )
+        rows = [
+            [r.problem_id, r.solver, fmt(r.tol), fmt(r.compiles_in_timed), fmt(r.fit_s, " s")]
+            for r in compiles.itertuples(index=False)
+        ]
+        parts.append(table([*key, "compiles_in_timed", "fit_s"], rows, numeric=(2, 3, 4)))
+    for name, title in (
+        ("no_trace", "traced fit(s) without a trajectory"),
+        ("trace_mismatch", "trace(s) that do not end where the timed run ends"),
+    ):
+        frame = kinds[name]
+        if len(frame):
+            parts.append(f"<h3>{len(frame)} {title}</h3>")
+            columns = [*key, "reason"] if name == "no_trace" else key
+            rows = [
+                [r.problem_id, r.solver, fmt(r.tol), *([r.reason] if name == "no_trace" else [])]
+                for r in frame.itertuples(index=False)
+            ]
+            parts.append(table(columns, rows, numeric=(2,)))
+    if not parts:
+        return (
+            '<p class="empty">No warnings: every ok fit converged, no timed repeat compiled, '
+            "and every trace asked for was recorded.</p>"
+        )
+    return "".join(parts)
+
+
+def failures_section(summary: pd.DataFrame, meta: dict | None = None) -> str:
+    """Status and outcome counts per solver, then every fit whose status is not ok."""
+    frame = summary.assign(outcome=outcomes(summary))
+    counts = pd.crosstab(frame["solver"], frame["status"])
+    has_outcome = frame["outcome"].notna().any()
+    ends = pd.crosstab(frame["solver"], frame["outcome"]) if has_outcome else None
     statuses = list(counts.columns)
-    count_rows = [
-        [solver, *(str(counts.loc[solver, s]) for s in statuses)] for solver in counts.index
-    ]
-    numeric = tuple(range(1, len(statuses) + 1))
-    html = table(["solver", *statuses], count_rows, numeric=numeric)
+    ended = [o for o in OUTCOMES if ends is not None and o in ends.columns]
+    count_rows = []
+    for solver in counts.index:
+        row = [solver, *(str(counts.loc[solver, s]) for s in statuses)]
+        row += [str(ends.loc[solver, o]) if solver in ends.index else "0" for o in ended]
+        count_rows.append(row)
+    header = ["solver", *statuses, *(f"ok: {o}" for o in ended)]
+    html = table(header, count_rows, numeric=tuple(range(1, len(header))))
     bad = failures_table(summary)
     rows = [
         [r.problem_id, r.solver, fmt(r.tol), r.status, r.reason or "(no reason recorded)"]
         for r in bad.itertuples(index=False)
     ]
-    html += table(
-        ["problem", "solver", "tol", "status", "reason"],
-        rows,
-        numeric=(2,),
-        empty="Every fit ended ok: no failures, divergences, timeouts or skips.",
-    )
+    not_conv = int((frame["outcome"].notna() & (frame["outcome"] != "converged")).sum())
+    planned = planned_cells(meta or {})
+    partial = planned is not None and len(summary) < planned
+    if not_conv or partial:
+        caveats = []
+        if not_conv:
+            caveats.append(f"{not_conv} ok fit(s) did not converge")
+        if partial:
+            caveats.append(f"the run holds {len(summary)} of {planned} planned cells")
+        empty = (
+            "No failures, divergences, timeouts or skips among the cells present, but "
+            + " and ".join(caveats)
+            + ": see Warnings."
+        )
+    else:
+        empty = "Every fit ended ok and converged: no failures, divergences, timeouts or skips."
+    html += table(["problem", "solver", "tol", "status", "reason"], rows, numeric=(2,), empty=empty)
     return html
 
 

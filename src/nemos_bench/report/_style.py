@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import textwrap
 from collections.abc import Iterable
@@ -10,14 +11,18 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ._config import ReportError
 
 __all__ = [
+    "KNOWN_SOLVERS",
+    "OUTCOME_MARKERS",
     "SUBOPT_FLOOR",
     "clip_suboptimality",
     "default_lbfgs",
     "footnote",
+    "mark_outcomes",
     "note_figure",
     "parse_solver",
     "problem_slug",
@@ -81,24 +86,96 @@ def default_lbfgs(solvers: Iterable[str], override: str | None = None) -> str | 
     return native[0] if native else None
 
 
-def solver_colors(solvers: Iterable[str]) -> dict[str, str]:
-    """A stable solver → colour map: colours assigned in sorted order of the names.
+#: Solvers with a reserved colour (NeMoS 0.2.8/0.2.9 built-ins and the scipy adapter), in
+#: the order of their palette slots. Append only: a colour must never move to another name.
+KNOWN_SOLVERS = (
+    "LBFGS[optax+optimistix]",
+    "LBFGS[scipy]",
+    "GradientDescent[optimistix]",
+    "BFGS[optimistix]",
+    "NonlinearCG[optimistix]",
+    "BFGS[scipy]",
+    "NewtonCG[scipy]",
+    "TrustKrylov[scipy]",
+    "SVRG[nemos]",
+    "ProxSVRG[nemos]",
+    "GradientDescent[optax+optimistix]",
+    "ProximalGradient[optimistix]",
+    "NonlinearCG[scipy]",
+    "TrustNCG[scipy]",
+)
 
-    ``tab10`` for up to 10 solvers; beyond, ``tab20``'s dark shades, then its light shades,
-    then ``tab20b`` (so neighbours in sorted order never share a hue), cycling if needed.
+
+def _palette() -> list:
+    tab20 = list(colormaps["tab20"].colors)
+    return tab20[0::2] + tab20[1::2] + list(colormaps["tab20b"].colors)
+
+
+def solver_color(name: str) -> str:
+    """The colour of one solver, a function of its name alone (the same in every report).
+
+    Built-in solvers (:data:`KNOWN_SOLVERS`) have reserved, distinct colours; any other
+    name gets one of the remaining palette colours chosen by a hash of the name.
 
     Examples
     --------
-    >>> solver_colors(["b", "a"])
-    {'a': '#1f77b4', 'b': '#ff7f0e'}
+    >>> solver_color("LBFGS[scipy]") == solver_color("LBFGS[scipy]")
+    True
+    >>> solver_color("LBFGS[optax+optimistix]")
+    '#1f77b4'
     """
-    names = sorted(set(solvers))
-    if len(names) <= 10:
-        palette = list(colormaps["tab10"].colors)
-    else:
-        tab20 = list(colormaps["tab20"].colors)
-        palette = tab20[0::2] + tab20[1::2] + list(colormaps["tab20b"].colors)
-    return {name: to_hex(palette[i % len(palette)]) for i, name in enumerate(names)}
+    palette = _palette()
+    if name in KNOWN_SOLVERS:
+        return to_hex(palette[KNOWN_SOLVERS.index(name)])
+    spare = palette[len(KNOWN_SOLVERS) :]
+    digest = int(hashlib.sha256(str(name).encode("utf-8")).hexdigest(), 16)
+    return to_hex(spare[digest % len(spare)])
+
+
+def solver_colors(solvers: Iterable[str]) -> dict[str, str]:
+    """Solver → colour (:func:`solver_color`), a function of each name alone.
+
+    A solver keeps its colour across figures and across reports, whatever else was run.
+
+    Examples
+    --------
+    >>> two = solver_colors(["LBFGS[scipy]", "BFGS[scipy]"])
+    >>> three = solver_colors(["SVRG[nemos]", "BFGS[scipy]", "LBFGS[scipy]"])
+    >>> all(three[name] == color for name, color in two.items())
+    True
+    """
+    return {name: solver_color(name) for name in sorted(set(solvers))}
+
+
+#: Outcome → (marker, legend proxy) drawn over the points of fits that did not converge.
+OUTCOME_MARKERS = {
+    "max_steps": (
+        "X",
+        Line2D([], [], ls="", marker="X", color="0.15", ms=8, label="hit maxiter (max_steps)"),
+    ),
+    "not_converged": (
+        "s",
+        Line2D(
+            [], [], ls="", marker="s", mfc="none", color="0.15", ms=8,
+            label="stopped unconverged (not_converged)",
+        ),
+    ),
+}  # fmt: skip
+
+
+def mark_outcomes(ax, x, y, outcomes, color) -> set[str]:
+    """Draw the outcome markers of points that did not converge; return the outcomes drawn."""
+    drawn = set()
+    for xi, yi, outcome in zip(np.asarray(x, float), np.asarray(y, float), outcomes, strict=True):
+        if outcome in OUTCOME_MARKERS and np.isfinite(xi) and np.isfinite(yi):
+            marker = OUTCOME_MARKERS[outcome][0]
+            face = color if marker == "X" else "none"
+            ax.scatter(
+                [xi], [yi], marker=marker, s=70, facecolors=face, edgecolors="0.15",
+                linewidths=1.2, zorder=5,
+            )  # fmt: skip
+            drawn.add(outcome)
+    return drawn
 
 
 def clip_suboptimality(suboptimality, reference_objective) -> np.ndarray:

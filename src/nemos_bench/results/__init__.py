@@ -1,7 +1,9 @@
 """Results store: the table schema and a crash-safe, resumable run directory."""
 
+from ._params import PARAMS_DIR, params_path, read_params
 from ._schema import (
     CELL_KEY,
+    OUTCOMES,
     STATUSES,
     SUMMARY_COLUMNS,
     TRACE_COLUMNS,
@@ -9,6 +11,7 @@ from ._schema import (
     column_names,
     schema_markdown,
 )
+from ._stats import CI_LEVEL, format_samples, median_ci, parse_samples, relative_halfwidth
 from ._store import (
     ResultsCorruptedError,
     RunDirectoryError,
@@ -22,6 +25,9 @@ from ._store import (
 
 __all__ = [
     "CELL_KEY",
+    "CI_LEVEL",
+    "OUTCOMES",
+    "PARAMS_DIR",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "TRACE_COLUMNS",
@@ -32,8 +38,14 @@ __all__ = [
     "atomic_write_text",
     "check_run_dir",
     "column_names",
+    "format_samples",
+    "median_ci",
+    "params_path",
+    "parse_samples",
     "read_meta",
+    "read_params",
     "read_summary",
     "read_trace",
+    "relative_halfwidth",
     "schema_markdown",
 ]

@@ -7,18 +7,19 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
-from ._schema import CELL_KEY, STATUSES, SUMMARY_COLUMNS, TRACE_COLUMNS, Column, column_names
+from ._schema import CELL_KEY, OUTCOMES, STATUSES, SUMMARY_COLUMNS, TRACE_COLUMNS, Column, column_names
 
 __all__ = [
     "SUMMARY_FILE",
     "TRACE_FILE",
     "ResultsCorruptedError",
+    "atomic_write",
     "atomic_write_text",
     "csv_lines",
     "fsync_dir",
@@ -62,11 +63,21 @@ def atomic_write_text(path: Path, text: str) -> None:
     >>> target.read_text()
     'hello'
     """
+    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], Any]) -> None:
+    """Create ``path`` atomically and durably from ``write(handle)`` on a binary file.
+
+    The content goes to a temporary file beside ``path`` (``.<name>.*.tmp``), is fsynced,
+    renamed over ``path``, and the directory is fsynced; on any error the temporary file is
+    removed and ``path`` is left as it was.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -127,6 +138,10 @@ def _check_row(path: Path, lineno: int, row: dict, seen: dict[tuple, int]) -> No
     if "status" in row and row["status"] not in STATUSES:
         raise ResultsCorruptedError(
             f"{path} line {lineno}: status {row['status']!r} is not one of {list(STATUSES)}."
+        )
+    if row.get("outcome") not in (None, *OUTCOMES):
+        raise ResultsCorruptedError(
+            f"{path} line {lineno}: outcome {row['outcome']!r} is not one of {list(OUTCOMES)}."
         )
     key = tuple(row[name] for name in unique)
     if key in seen:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "CELL_KEY",
     "Column",
+    "OUTCOMES",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "TRACE_COLUMNS",
@@ -47,6 +48,11 @@ class Column:
 #: Possible values of ``summary.status``.
 STATUSES = ("ok", "failed", "diverged", "timeout", "skipped")
 
+#: Possible values of ``summary.outcome`` (how an ``ok`` fit stopped; empty for other rows):
+#: the solver claims convergence; it stopped at ``maxiter`` without that claim; it stopped
+#: for another reason without claiming convergence (e.g. a failed line search).
+OUTCOMES = ("converged", "max_steps", "not_converged")
+
 SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("problem_id", "str", "", "ProblemSpec.problem_id of the problem"),
     Column("n_samples", "int", "", "rows of the design matrix"),
@@ -57,7 +63,7 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("solver", "str", "", "registry name Algo[backend]"),
     Column("tol", "float", "", "tolerance passed to the solver (meaning differs by solver)"),
     Column("maxiter", "int", "iterations", "iteration cap passed to the solver"),
-    Column("repeat", "int", "", "number of steady-state repeats behind fit_s (median)"),
+    Column("repeat", "int", "", "steady-state samples behind fit_s (same as n_repeats)"),
     Column("status", "str", "", "ok, failed, diverged, timeout or skipped"),
     Column("reason", "str", "", "one sentence explaining a status other than ok"),
     Column("compile_s", "float", "s", "first-call overhead: end_to_end_s - fit_s"),
@@ -87,6 +93,11 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("design", "str", "", "design of the problem: gaussian or spike_history"),
     Column("mean_rate", "float", "spikes/bin", "mean count per bin over all bins and outputs"),
+    Column("n_repeats", "int", "", "steady-state samples behind fit_s (adaptive, see README)"),
+    Column("fit_s_ci_low", "float", "s", "95% distribution-free interval of fit_s: low end"),
+    Column("fit_s_ci_high", "float", "s", "95% distribution-free interval of fit_s: high end"),
+    Column("fit_s_samples", "str", "s", "every steady-state sample, space-separated, in order"),
+    Column("outcome", "str", "", "ok fits: converged, max_steps or not_converged"),
 )
 
 TRACE_COLUMNS: tuple[Column, ...] = (
@@ -131,4 +142,13 @@ def schema_markdown() -> str:
             for c in columns
         ]
         lines.append("")
+    lines += [
+        "### params/",
+        "",
+        "One `<hash>.npz` per ok cell (the hash is of the cell key problem_id, solver, tol): "
+        "arrays `coef` and `intercept` (float64, as the solver returned them) and `key` "
+        "(problem_id, solver, repr of tol). Written before the cell's summary row; "
+        "`nemos-bench verify` recomputes the summary's numbers from them.",
+        "",
+    ]
     return "\n".join(lines)

@@ -5,12 +5,14 @@ Layout of a run directory::
     meta.json     provenance and the run's configuration (written atomically)
     summary.csv   one row per finished cell (append-only journal)
     trace.csv     one row per recorded iteration (append-only journal)
+    params/       fitted parameters of every ok cell, one file each (see ``_params``)
 
-A cell is written by appending its trace rows, then its summary row, each followed by a
-flush and ``fsync``. The summary row is the commit record: a cell counts as finished only
+A cell is written by writing its parameter file (atomically), appending its trace rows,
+then its summary row, each followed by a flush and ``fsync``. The summary row is the commit record: a cell counts as finished only
 when its summary row is complete. Opening a run directory again repairs what a crash
 (even ``kill -9``) can leave: a torn last line is dropped, trace rows of cells without a
-summary row are removed (by an atomic rewrite) and temporary files of an interrupted
+summary row are removed (by an atomic rewrite), so are parameter files of such cells,
+and temporary files of an interrupted
 atomic write are deleted, so a resumed run ends with exactly the cells of an
 uninterrupted one, without duplicates. What a crash cannot leave (a malformed line in the
 middle, an unknown status, a repeated cell, a changed header) is never "repaired": it is
@@ -39,6 +41,7 @@ from ._journal import (
     read_summary,
     read_trace,
 )
+from ._params import remove_orphan_params, write_params
 from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS, column_names
 
 try:  # POSIX; elsewhere runs are not locked
@@ -149,6 +152,15 @@ def check_run_dir(path: str | Path, config: dict) -> dict | None:
     theirs, ours = existing.get("config", {}), json.loads(json.dumps(config))
     if theirs != ours:
         differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+        differ = [k for k in differ if k != "n_cells"] or differ  # derived from the others
+        unrecorded = [k for k in differ if k not in theirs]
+        if unrecorded:
+            raise RunDirectoryError(
+                f"Output directory {name!r} holds a run written by an older nemos-bench, "
+                f"which did not record {', '.join(unrecorded)}; its cells were measured "
+                "differently, so it cannot be resumed by this version: choose a new --out "
+                "directory (or finish it with the version that started it)."
+            )
         raise RunDirectoryError(
             f"Output directory {name!r} holds another run's results (suite "
             f"{theirs.get('suite')!r}, different {', '.join(differ)}); choose a new --out "
@@ -234,6 +246,7 @@ class RunStore:
             if _is_temp(leftover.name):
                 leftover.unlink(missing_ok=True)
         self._done = {_key(row) for row in summary[0]}
+        remove_orphan_params(self.path, self._done)
         kept_trace = [row for row in trace[0] if _key(row) in self._done]
         for path, (rows, old), columns in (
             (self.summary_path, summary, SUMMARY_COLUMNS),
@@ -266,11 +279,21 @@ class RunStore:
         """Whether this cell already has a summary row."""
         return (problem_id, solver, float(tol)) in self._done
 
-    def append_cell(self, summary_row: Mapping[str, Any], trace_rows: Iterable[Mapping]) -> None:
-        """Record one finished cell: its trace rows first, then its summary row (the commit)."""
+    def append_cell(
+        self,
+        summary_row: Mapping[str, Any],
+        trace_rows: Iterable[Mapping],
+        params: tuple | None = None,
+    ) -> None:
+        """Record one cell: parameters ``(coef, intercept)``, trace rows, then the summary row.
+
+        The summary row is written last: it is the commit record of the cell.
+        """
         key = _key(summary_row)
         if key in self._done:
             return
+        if params is not None:
+            write_params(self.path, key, *params)
         for path, text in (
             (self.trace_path, csv_lines(trace_rows, TRACE_COLUMNS)),
             (self.summary_path, csv_lines([summary_row], SUMMARY_COLUMNS)),

@@ -12,17 +12,20 @@ from ._sweep import (
     Cell,
     ConfigError,
     SweepConfig,
+    default_maxiter,
     default_tols,
     excluded_by_suite,
     plan_cells,
     run_sweep,
 )
-from ._timing import Timing, block, time_repeats
+from ._timing import Timing, block, time_adaptive, time_repeats
 from ._trace import Trajectory, trace_points, trace_solver
+from ._warmup import WARMUP_SOLVERS, warm_up
 
 __all__ = [
     "DEFAULT_TOLS",
     "SUITE_EXCLUDED_ALGOS",
+    "WARMUP_SOLVERS",
     "SUITE_MAXITER",
     "SUITE_TOLS",
     "Cell",
@@ -37,6 +40,7 @@ __all__ = [
     "block",
     "build_config",
     "death_reason",
+    "default_maxiter",
     "default_tols",
     "excluded_by_suite",
     "in_process",
@@ -47,7 +51,9 @@ __all__ = [
     "problem_columns",
     "run_one",
     "run_sweep",
+    "time_adaptive",
     "time_repeats",
     "trace_points",
     "trace_solver",
+    "warm_up",
 ]

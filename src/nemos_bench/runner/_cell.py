@@ -13,9 +13,18 @@ import nemos as nmo
 import numpy as np
 
 from ..problems import Problem, Reference, grad_norm, objective
+from ..results import format_samples
 from ..solvers import ScipyMinimize, solver_allows
 from ..solvers._compat import coef_intercept, initial_params, optim_info
-from ._timing import block, time_repeats
+from ._honesty import (
+    NotRepeatable,
+    check_control,
+    control_counts,
+    fit_outcome,
+    flat_params,
+    repeat_checker,
+)
+from ._timing import block, time_adaptive
 from ._trace import trace_solver
 
 __all__ = [
@@ -32,19 +41,34 @@ __all__ = [
 class CellSettings:
     """How every cell of a sweep is measured.
 
+    Steady-state samples are taken adaptively (see :func:`time_adaptive`): at least
+    ``repeats``, then more until the 95% interval of the median is within ``±ci_target`` of
+    it or ``time_budget`` seconds of samples are spent, at most ``max_repeats``.
+
     Attributes
     ----------
     maxiter : int
         Iteration cap given to every solver.
     repeats : int
-        Steady-state repeats behind ``fit_s`` (median).
+        Fewest steady-state samples behind ``fit_s`` (median); 6 is the fewest with a 95%
+        distribution-free interval of the median.
     max_trace_points : int
         Most iterates kept in a trace.
+    max_repeats : int
+        Most steady-state samples.
+    time_budget : float
+        Seconds of steady-state sampling after which no further sample is started (once
+        ``repeats`` are taken).
+    ci_target : float
+        Relative half-width of the median's interval at which sampling stops early.
     """
 
     maxiter: int = 5000
-    repeats: int = 3
+    repeats: int = 6
     max_trace_points: int = 300
+    max_repeats: int = 50
+    time_budget: float = 0.1
+    ci_target: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -53,6 +77,8 @@ class CellResult:
 
     summary: dict
     trace: list[dict] = field(default_factory=list)
+    params: tuple | None = None
+    """``(coef, intercept)`` as NumPy float64 arrays, for ``ok`` cells (stored by the sweep)."""
 
 
 def make_model(spec, solver: str, tol: float, maxiter: int):
@@ -126,30 +152,69 @@ def _measures(problem: Problem, params, f_star: float) -> tuple[float, float]:
     return objective(problem, pair), grad_norm(problem, pair)
 
 
+def _first_fit(model, problem) -> float:
+    """The user's first ``model.fit``, compile included; returns its wall time."""
+    start = time.perf_counter()
+    model.fit(problem.X, problem.y)
+    block((model.coef_, model.intercept_, getattr(model, "scale_", None)))
+    return time.perf_counter() - start
+
+
+def _timed(problem, reference, solver, tol, settings, row):
+    """Fit, time the repeats and run the control call; ``(fitted, params0, data, timing)``."""
+    model = make_model(problem.spec, solver, tol, settings.maxiter)
+    row["end_to_end_s"] = _first_fit(model, problem)
+    fitted = model._solver
+    first = flat_params((model.coef_, model.intercept_))
+    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
+    params0 = initial_params(model, X, y)
+    if isinstance(fitted, ScipyMinimize):
+        fitted.trace = "none"  # scipy adapter: time it without the callback
+    timing = time_adaptive(
+        lambda: fitted.run(params0, X, y),
+        min_repeats=settings.repeats,
+        max_repeats=settings.max_repeats,
+        budget_s=settings.time_budget,
+        rel_ci=settings.ci_target,
+        check=repeat_checker(fitted, first, getattr(model, "solver_state_", None)),
+    )
+    y_control = jnp.asarray(control_counts(problem, reference))
+    control_params, _, _ = fitted.run(initial_params(model, X, y_control), X, y_control)
+    check_control(block(control_params), first)
+    return fitted, params0, (X, y), timing
+
+
 def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
     spec, f_star = problem.spec, reference.objective
     row = _base_row(spec, solver, tol, settings, f_star, problem_columns(problem, reference))
-    model = make_model(spec, solver, tol, settings.maxiter)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings are recorded as columns
-        start = time.perf_counter()
-        model.fit(problem.X, problem.y)
-        block((model.coef_, model.intercept_, getattr(model, "scale_", None)))
-        row["end_to_end_s"] = time.perf_counter() - start
-
-        fitted = model._solver
-        X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
-        params0 = initial_params(model, X, y)
-        if isinstance(fitted, ScipyMinimize):
-            fitted.trace = "none"  # scipy adapter: time it without the callback
-        timing = time_repeats(lambda: fitted.run(params0, X, y), settings.repeats)
+        try:
+            fitted, params0, data, timing = _timed(problem, reference, solver, tol, settings, row)
+        except NotRepeatable as err:
+            return skipped_cell(
+                spec,
+                solver,
+                tol,
+                settings,
+                f_star,
+                "failed",
+                str(err),
+                extra=problem_columns(problem, reference),
+            )
     params, state, _ = timing.last
     info = optim_info(fitted, state)
     obj, gnorm = _measures(problem, params, f_star)
+    converged, at_max = bool(info.converged), bool(info.reached_max_steps)
     row.update(
+        repeat=timing.repeats,
+        n_repeats=timing.repeats,
         fit_s=timing.median_s,
         fit_s_min=timing.min_s,
         fit_s_max=timing.max_s,
+        fit_s_ci_low=timing.ci_low,
+        fit_s_ci_high=timing.ci_high,
+        fit_s_samples=format_samples(timing.samples),
         compile_s=max(row["end_to_end_s"] - timing.median_s, 0.0),
         compiles_in_timed=timing.compiles,
         n_steps=int(info.num_steps),
@@ -160,28 +225,31 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         suboptimality=obj - f_star,
         rel_suboptimality=(obj - f_star) / max(1.0, abs(f_star)),
         grad_norm=gnorm,
-        converged=bool(info.converged),
-        reached_max_steps=bool(info.reached_max_steps),
+        converged=converged,
+        reached_max_steps=at_max,
+        outcome=fit_outcome(converged, at_max),
         status="ok",
         reason="",
     )
     if not math.isfinite(obj):
-        row.update(status="diverged", reason="The solver returned non-finite parameters.")
+        row.update(
+            status="diverged", outcome=None, reason="The solver returned non-finite parameters."
+        )
         return CellResult(summary=row)
+    final = tuple(np.asarray(p, dtype=np.float64) for p in coef_intercept(params))
     if not trace:
-        return CellResult(summary=row)
+        return CellResult(summary=row, params=final)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            traj = trace_solver(fitted, params0, (X, y), row["n_steps"], settings.max_trace_points)
+            traj = trace_solver(fitted, params0, data, row["n_steps"], settings.max_trace_points)
     except Exception as err:  # noqa: BLE001 - the fit's numbers stand without a trace
         message = " ".join(str(err).split())[:200]
         row["reason"] = f"No trace: stepping the solver failed ({type(err).__name__}: {message})."
-        return CellResult(summary=row)
-    final = coef_intercept(params)
+        return CellResult(summary=row, params=final)
     row["trace_overhead"] = traj.total_s / timing.median_s if timing.median_s > 0 else None
     row["trace_matches_run"] = all(
-        np.allclose(a, np.asarray(b), rtol=1e-6, atol=1e-9)
+        np.allclose(a, b, rtol=1e-6, atol=1e-9)
         for a, b in zip(traj.final_params, final, strict=True)
     )
     rows = []
@@ -199,7 +267,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
                 "grad_norm": g_it,
             }
         )
-    return CellResult(summary=row, trace=rows)
+    return CellResult(summary=row, trace=rows, params=final)
 
 
 def run_one(
@@ -213,11 +281,16 @@ def run_one(
     """Fit one (problem, solver, tolerance) cell and measure it.
 
     Measured: ``end_to_end_s`` (a user's first ``model.fit``, compile included), ``fit_s``
-    (median of ``settings.repeats`` compile-free ``solver.run`` calls on the same solver
-    instance from the same initial parameters), ``compile_s`` (the difference), and the
-    objective, suboptimality and gradient norm recomputed by the harness at the returned
-    parameters. With ``trace=True`` the trajectory is recorded too. Exceptions become a
-    ``failed`` row with the reason; non-finite results a ``diverged`` row.
+    (median of adaptively repeated compile-free ``solver.run`` calls on the same solver
+    instance from the same initial parameters, with its 95% interval and every sample, see
+    :class:`CellSettings`), ``compile_s`` (the difference), and the objective,
+    suboptimality and gradient norm recomputed by the harness at the returned parameters.
+    Every timed repeat must reproduce the first fit (parameters and step count), and an
+    untimed control run on other data of the same shape must not return the first fit's
+    answer; a solver that fails either (it caches, or warm-starts from its last answer)
+    gets a ``failed`` row saying so, without times. With ``trace=True`` the trajectory is
+    recorded too. Exceptions become a ``failed`` row with the reason; non-finite results a
+    ``diverged`` row.
 
     Parameters
     ----------

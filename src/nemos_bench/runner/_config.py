@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..problems import ProblemSpec, get_suite
 from ._cell import CellSettings
-from ._sweep import SUITE_MAXITER, ConfigError, SweepConfig, default_tols
+from ._sweep import ConfigError, SweepConfig, default_maxiter, default_tols
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,6 +30,9 @@ _KEYS = {
     "solver_classes",
     "max_trace_points",
     "isolate",
+    "max_repeats",
+    "time_budget",
+    "ci_target",
 }
 _PROBLEM_KEYS = [f.name for f in dataclasses.fields(ProblemSpec)]
 #: Expected TOML type of each key: (test, what is accepted).
@@ -41,6 +45,8 @@ _TYPES = {
         "a number or an array of numbers",
     ),
     "timeout": (lambda v: _number(v), "a number of seconds"),
+    "time_budget": (lambda v: _number(v), "a number of seconds"),
+    "ci_target": (lambda v: _number(v), "a number such as 0.05"),
     "isolate": (lambda v: isinstance(v, bool), "true or false"),
 }
 
@@ -143,6 +149,44 @@ def _int_option(name: str, value: Any, minimum: int = 1) -> int:
     return value
 
 
+def _float_option(name: str, value: Any, accepted: str, upper: float = math.inf) -> float:
+    ok = _number(value) and math.isfinite(value) and 0 <= value < upper
+    if not ok or (name == "ci_target" and value == 0):
+        raise ConfigError(f"{name} must be {accepted}, got {value!r}.")
+    return float(value)
+
+
+def _settings(merged: dict[str, Any], suite: str) -> CellSettings:
+    """The :class:`CellSettings` of merged sweep-file and command-line values."""
+    defaults = CellSettings(maxiter=default_maxiter(suite))
+    repeats = _int_option("repeats", merged.get("repeats", defaults.repeats))
+    max_repeats = _int_option("max_repeats", merged.get("max_repeats", defaults.max_repeats))
+    if max_repeats < repeats:
+        raise ConfigError(
+            f"max_repeats ({max_repeats}) must be at least repeats ({repeats}), the fewest "
+            "steady-state samples per cell."
+        )
+    return CellSettings(
+        maxiter=_int_option("maxiter", merged.get("maxiter", defaults.maxiter)),
+        repeats=repeats,
+        max_trace_points=_int_option(
+            "max_trace_points", merged.get("max_trace_points", defaults.max_trace_points), 2
+        ),
+        max_repeats=max_repeats,
+        time_budget=_float_option(
+            "time_budget",
+            merged.get("time_budget", defaults.time_budget),
+            "a non-negative number of seconds such as 0.1",
+        ),
+        ci_target=_float_option(
+            "ci_target",
+            merged.get("ci_target", defaults.ci_target),
+            "a relative half-width between 0 and 1 such as 0.05",
+            upper=1.0,
+        ),
+    )
+
+
 def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     """Merge a sweep file's values with command-line values (the command line wins).
 
@@ -170,15 +214,7 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     if isinstance(tols, (int, float)):
         tols = (tols,)
     tols = parse_tols([str(t) for t in tols])
-    settings = CellSettings(
-        maxiter=_int_option(
-            "maxiter", merged.get("maxiter", SUITE_MAXITER.get(suite, CellSettings.maxiter))
-        ),
-        repeats=_int_option("repeats", merged.get("repeats", CellSettings.repeats)),
-        max_trace_points=_int_option(
-            "max_trace_points", merged.get("max_trace_points", CellSettings.max_trace_points), 2
-        ),
-    )
+    settings = _settings(merged, suite)
     solvers = merged.get("solvers")
     return SweepConfig(
         suite=suite,

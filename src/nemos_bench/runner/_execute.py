@@ -1,7 +1,8 @@
 """Running planned cells: the problem cache and the in-process executor.
 
 Both executors (this process, or a worker process, see ``_isolated``) run a cell the same
-way: load its problem (once per problem, from the on-disk cache), then :func:`run_one`.
+way: load its problem (once per problem, from the on-disk cache, followed by an untimed
+warm-up, see ``_warmup``), then :func:`run_one`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..problems import load_problem, load_reference
 from ._cell import CellResult, CellSettings, run_one, skipped_cell
+from ._warmup import warm_up
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._sweep import Cell, SweepConfig
@@ -24,7 +26,11 @@ def failed_cell(cell: Cell, settings: CellSettings, status: str, reason: str) ->
 
 
 class ProblemCache:
-    """The data and reference optimum of one problem at a time (the current one)."""
+    """The data and reference optimum of one problem at a time (the current one).
+
+    Loading a problem also warms it up in this process (:func:`warm_up`), so that the
+    first cell of each problem pays only its own solver's compilation.
+    """
 
     def __init__(self):
         self._spec = None
@@ -39,6 +45,8 @@ class ProblemCache:
             except Exception as err:  # noqa: BLE001 - becomes the cell's row
                 message = " ".join(str(err).split())[:300]
                 self._entry = (None, None, f"{type(err).__name__}: {message}")
+            else:
+                warm_up(self._entry[0])
         return self._entry[2]
 
     def run(self, cell: Cell, settings: CellSettings) -> CellResult:

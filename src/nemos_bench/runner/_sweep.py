@@ -24,6 +24,7 @@ __all__ = [
     "Cell",
     "ConfigError",
     "SweepConfig",
+    "default_maxiter",
     "default_tols",
     "excluded_by_suite",
     "plan_cells",
@@ -36,9 +37,11 @@ DEFAULT_TOLS: tuple[float, ...] = (1e-4, 1e-6, 1e-8, 1e-10)
 #: harness (every native and scipy solver, each cell paying its JIT compile) stays
 #: within 90 s on 2 cores.
 SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10)}
-#: Suites with their own default iteration cap. On ``quick``'s ill-conditioned problems the
-#: first-order solvers use every iteration they are given, and each traced iteration is one
-#: dispatched update: 1000 keeps those cells at about a second and still separates solvers.
+#: Suites with their own default iteration cap (others: ``CellSettings.maxiter``, 5000).
+#: On ``quick``'s ill-conditioned problems the first-order solvers use every iteration
+#: they are given, each traced iteration is one dispatched update, and every cell runs its
+#: fit at least 8 times (first fit, >= 6 timed samples, a control run): 1000 keeps those
+#: cells at about a second and still separates solvers.
 SUITE_MAXITER: dict[str, int] = {"quick": 1000}
 #: Algorithms a suite leaves out of its default solver set (naming them in ``solvers``
 #: still runs them). NeMoS's SVRG iteration is an epoch of n single-sample steps and it
@@ -75,6 +78,17 @@ def default_tols(suite: str) -> tuple[float, ...]:
     ((0.0001, 1e-10), (0.0001, 1e-06, 1e-08, 1e-10))
     """
     return SUITE_TOLS.get(suite, DEFAULT_TOLS)
+
+
+def default_maxiter(suite: str) -> int:
+    """Default iteration cap of ``suite``.
+
+    Examples
+    --------
+    >>> default_maxiter("quick"), default_maxiter("standard")
+    (1000, 5000)
+    """
+    return SUITE_MAXITER.get(suite, CellSettings().maxiter)
 
 
 @dataclass(frozen=True)
@@ -197,6 +211,10 @@ def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
         "repeats": config.settings.repeats,
         "max_trace_points": config.settings.max_trace_points,
         "solver_classes": list(config.solver_classes),
+        "max_repeats": config.settings.max_repeats,
+        "time_budget": config.settings.time_budget,
+        "ci_target": config.settings.ci_target,
+        "n_cells": len(cells),
     }
 
 
@@ -254,7 +272,8 @@ def run_sweep(
         results = executor(todo, config)
         try:
             for cell, result in zip(todo, results, strict=True):
-                store.append_cell(result.summary, result.trace)
+                ok = result.summary.get("status") == "ok"
+                store.append_cell(result.summary, result.trace, result.params if ok else None)
                 if on_cell is not None:
                     on_cell(cell, result)
         finally:

@@ -1,7 +1,16 @@
-"""Honest timing of JAX work: outputs blocked until ready, compilations counted."""
+"""Honest timing of JAX work: outputs blocked until ready, compilations counted, adaptive repeats.
+
+Steady-state calls are repeated as pyperf and asv do: at least ``min_repeats`` samples, then
+more until the 95% distribution-free interval of the median lies within ``±rel_ci`` of it,
+the time budget is spent, or ``max_repeats`` samples are taken. Garbage collection is paused
+while samples are taken (as :mod:`timeit` does), so that a collection of earlier cells'
+garbage does not land in one sample.
+"""
 
 from __future__ import annotations
 
+import gc
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -11,8 +20,9 @@ from typing import Any
 import jax
 
 from .._jaxtools import count_compiles
+from ..results import median_ci, relative_halfwidth
 
-__all__ = ["Timing", "block", "time_repeats"]
+__all__ = ["Timing", "block", "time_adaptive", "time_repeats"]
 
 
 def block(tree: Any) -> Any:
@@ -31,13 +41,17 @@ class Timing:
     Attributes
     ----------
     median_s, min_s, max_s : float
-        Statistics over the repeats, in seconds.
+        Statistics over the samples, in seconds.
     repeats : int
-        Number of timed calls.
+        Number of timed calls (samples).
     compiles : int
         XLA compilations seen while timing (0 for an honest steady state).
     last : Any
         What the last call returned.
+    samples : tuple of float
+        Every sample, in the order taken.
+    ci_low, ci_high : float
+        95% distribution-free interval of the median (NaN with fewer than 6 samples).
     """
 
     median_s: float
@@ -46,14 +60,113 @@ class Timing:
     repeats: int
     compiles: int
     last: Any
+    samples: tuple[float, ...] = ()
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return value
+
+
+def time_adaptive(
+    fn: Callable[[], Any],
+    *,
+    min_repeats: int = 6,
+    max_repeats: int = 6,
+    budget_s: float = 0.0,
+    rel_ci: float = 0.05,
+    check: Callable[[int, Any], None] | None = None,
+) -> Timing:
+    """Time calls of an already-compiled ``fn`` until its median is known well enough.
+
+    Takes ``min_repeats`` samples, then more while the interval of the median (see
+    :func:`nemos_bench.results.median_ci`) is wider than ``±rel_ci`` of it and less than
+    ``budget_s`` seconds have been spent, up to ``max_repeats``. Each call's outputs are
+    blocked until ready inside its sample. If a compilation happens inside the timed calls
+    (``check`` is not timed, and its compilations are not counted), the measurement is
+    thrown away and taken once more (the second pass finds everything compiled);
+    ``compiles`` reports what the kept pass saw.
+
+    Parameters
+    ----------
+    fn : callable
+        The work, called without arguments.
+    min_repeats, max_repeats : int
+        Fewest and most samples.
+    budget_s : float
+        Seconds after which no further sample is started once ``min_repeats`` are taken.
+    rel_ci : float
+        Relative half-width of the interval at which sampling stops early.
+    check : callable, optional
+        ``check(index, output)`` is called after each sample, outside the timed window;
+        whatever it raises ends the timing and propagates.
+
+    Returns
+    -------
+    Timing
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> f = jax.jit(lambda: jnp.ones(3) * 2)
+    >>> t = time_adaptive(f, min_repeats=6, max_repeats=50, budget_s=0.5)
+    >>> 6 <= t.repeats <= 50, t.compiles, float(t.last[0])
+    (True, 0, 2.0)
+    >>> t.ci_low <= t.median_s <= t.ci_high
+    True
+    """
+    min_repeats = _positive_int("min_repeats", min_repeats)
+    max_repeats = max(_positive_int("max_repeats", max_repeats), min_repeats)
+    enabled = gc.isenabled()
+    gc.disable()  # no collect() first: a full collection of a JAX process takes ~0.15 s
+    try:
+        for _attempt in range(2):
+            times: list[float] = []
+            out, compiles = None, 0
+            with count_compiles() as seen:
+                start = time.perf_counter()
+                while True:
+                    before = seen.count  # compilations inside the timed call only
+                    begin = time.perf_counter()
+                    out = block(fn())
+                    times.append(time.perf_counter() - begin)
+                    compiles += seen.count - before
+                    if check is not None:
+                        check(len(times) - 1, out)
+                    n = len(times)
+                    if n >= max_repeats:
+                        break
+                    if n >= min_repeats and (
+                        time.perf_counter() - start >= budget_s
+                        or relative_halfwidth(times) <= rel_ci
+                    ):
+                        break
+            if compiles == 0:
+                break
+    finally:
+        if enabled:
+            gc.enable()
+    low, high = median_ci(times)
+    return Timing(
+        median_s=statistics.median(times),
+        min_s=min(times),
+        max_s=max(times),
+        repeats=len(times),
+        compiles=compiles,
+        last=out,
+        samples=tuple(times),
+        ci_low=low,
+        ci_high=high,
+    )
 
 
 def time_repeats(fn: Callable[[], Any], repeats: int) -> Timing:
-    """Time ``repeats`` calls of an already-compiled ``fn``, blocking on its outputs.
+    """Time exactly ``repeats`` calls of an already-compiled ``fn``, blocking on its outputs.
 
-    If a compilation happens inside the timed calls, the measurement is thrown away and
-    taken once more (the second pass finds everything compiled); ``compiles`` reports
-    what the kept pass saw.
+    :func:`time_adaptive` with a fixed number of samples.
 
     Examples
     --------
@@ -63,22 +176,6 @@ def time_repeats(fn: Callable[[], Any], repeats: int) -> Timing:
     >>> t.repeats, t.compiles, float(t.last[0])
     (3, 0, 2.0)
     """
-    if repeats < 1:
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}.")
-    for _attempt in range(2):
-        times, out = [], None
-        with count_compiles() as seen:
-            for _ in range(repeats):
-                start = time.perf_counter()
-                out = block(fn())
-                times.append(time.perf_counter() - start)
-        if seen.count == 0:
-            break
-    return Timing(
-        median_s=statistics.median(times),
-        min_s=min(times),
-        max_s=max(times),
-        repeats=repeats,
-        compiles=seen.count,
-        last=out,
-    )
+    return time_adaptive(fn, min_repeats=repeats, max_repeats=repeats)

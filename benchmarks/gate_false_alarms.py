@@ -1,0 +1,172 @@
+"""How often does the regression gate cry wolf, and does it catch a real 2x slowdown?
+
+Runs N pairs of back-to-back ``nemos-bench run`` sweeps of this very commit and compares
+each pair with ``nemos-bench compare``'s gate (default thresholds). In every pair, HEAD's
+``PlantedLBFGS[custom]`` (``benchmarks/planted_solvers.py``: ``LBFGS[scipy]`` doing each fit
+``--plant-factor`` times) is slower by exactly that factor, while BASE's is not; every
+other cell is the same code on both sides. So, per pair:
+
+- a failing cell of any other solver is a **false alarm** (goal: 0 in N pairs);
+- the planted solver's cells on the planted problem must fail (goal: caught in >= 90% of
+  the pairs); its cells on other problems are reported too.
+
+Which side runs first alternates from pair to pair, so a drift of the machine over time
+does not always favour one side. Run from the repository root::
+
+    python benchmarks/gate_false_alarms.py --pairs 10                 # the full check
+    python benchmarks/gate_false_alarms.py --pairs 2 --solvers "LBFGS[scipy],BFGS[optimistix]"
+    python benchmarks/gate_false_alarms.py --pairs 10 --plant-factor 1  # pure A/A pairs
+
+Writes every run directory and ``gate_false_alarms.json`` (per-pair verdicts, totals) under
+``--out``; exit code 0 when both goals are met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANTED = "PlantedLBFGS[custom]"
+PLANT_CLASS = "benchmarks.planted_solvers:PlantedLBFGS"
+PLANT_ENV = "NEMOS_BENCH_PLANT_FACTOR"
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=10, help="number of pairs (default 10)")
+    parser.add_argument("--suite", default="quick", help="problem suite (default quick)")
+    parser.add_argument(
+        "--solvers", help="comma-separated solvers besides the planted one (default: all)"
+    )
+    parser.add_argument(
+        "--plant-factor", type=int, default=2, help="HEAD's planted slowdown (default 2)"
+    )
+    parser.add_argument(
+        "--plant-problem",
+        default="0",
+        help="index in the suite, or problem id, of the problem whose planted cells must "
+        "fail (default 0: the suite's first problem)",
+    )
+    parser.add_argument("--tol", help="tolerances (default: the suite's ladder)")
+    parser.add_argument("--out", default="results/gate-false-alarms", help="output directory")
+    parser.add_argument("--time-factor", type=float, default=1.5, help="gate factor (1.5)")
+    return parser.parse_args(argv)
+
+
+def _plant_problem(suite: str, choice: str) -> str:
+    from nemos_bench.problems import get_suite
+
+    ids = [spec.problem_id for spec in get_suite(suite)]
+    if choice.isdigit():
+        return ids[int(choice)]
+    if choice not in ids:
+        raise SystemExit(f"--plant-problem {choice!r} is not an index or a problem of {ids}.")
+    return choice
+
+
+def _run(out: Path, args, factor: int) -> float:
+    """One ``nemos-bench run`` into ``out``; returns its wall time."""
+    command = [
+        sys.executable, "-m", "nemos_bench.cli", "run", "--no-report", "--suite", args.suite,
+        "--solver-class", PLANT_CLASS, "--out", str(out),
+    ]  # fmt: skip
+    if args.solvers:
+        command += ["--solvers", args.solvers]
+    if args.tol:
+        command += ["--tol", args.tol]
+    env = dict(os.environ, **{PLANT_ENV: str(factor)})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return time.perf_counter() - start
+
+
+def _judge(base: Path, head: Path, plant_problem: str, time_factor: float) -> dict:
+    from nemos_bench.compare import compare
+
+    result = compare(base, head, time_factor=time_factor)
+    planted = [c for c in result.cells if c.solver == PLANTED]
+    target = [c for c in planted if c.problem_id == plant_problem]
+    false = [c for c in result.regressions if c.solver != PLANTED]
+    return {
+        "false_alarms": [
+            f"{c.solver} tol={c.tol:g} on {c.problem_id}: {' '.join(c.reasons)}" for c in false
+        ],
+        "missing": [list(key) for key in result.missing],
+        "planted_cells": [
+            {
+                "problem_id": c.problem_id,
+                "tol": c.tol,
+                "base_fit_s": c.base_fit_s,
+                "head_fit_s": c.head_fit_s,
+                "ratio": c.time_ratio,
+                "caught": c.regressed,
+                "evidence": c.time_evidence,
+            }
+            for c in planted
+        ],
+        "caught": bool(target) and all(c.regressed for c in target),
+    }
+
+
+def main(argv=None) -> int:
+    args = _parse(argv)
+    plant_problem = _plant_problem(args.suite, args.plant_problem)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    pairs = []
+    for i in range(args.pairs):
+        base, head = out / f"pair-{i:02d}" / "base", out / f"pair-{i:02d}" / "head"
+        sides = [(base, 1), (head, args.plant_factor)]
+        walls = {}
+        for path, factor in sides if i % 2 == 0 else sides[::-1]:
+            walls[path.name] = _run(path, args, factor)
+        verdict = _judge(base, head, plant_problem, args.time_factor)
+        verdict["wall_s"] = walls
+        pairs.append(verdict)
+        cells = ", ".join(
+            f"tol {c['tol']:g}: {c['base_fit_s'] * 1e3:.3g} -> {c['head_fit_s'] * 1e3:.3g} ms "
+            f"({'caught' if c['caught'] else 'MISSED'})"
+            for c in verdict["planted_cells"]
+            if c["problem_id"] == plant_problem
+        )
+        print(
+            f"pair {i + 1}/{args.pairs}: {len(verdict['false_alarms'])} false alarm(s), "
+            f"planted {cells}; runs {walls['base']:.0f} s + {walls['head']:.0f} s",
+            flush=True,
+        )
+        for line in verdict["false_alarms"]:
+            print(f"  false alarm: {line}", flush=True)
+    n_false = sum(len(p["false_alarms"]) > 0 for p in pairs)
+    n_caught = sum(p["caught"] for p in pairs)
+    summary = {
+        "pairs": args.pairs,
+        "suite": args.suite,
+        "plant_problem": plant_problem,
+        "plant_factor": args.plant_factor,
+        "pairs_with_false_alarms": n_false,
+        "false_alarm_cells": sum(len(p["false_alarms"]) for p in pairs),
+        "pairs_caught": n_caught,
+        "details": pairs,
+    }
+    (out / "gate_false_alarms.json").write_text(json.dumps(summary, indent=2))
+    print(
+        f"{n_false} of {args.pairs} pairs had a false alarm "
+        f"({summary['false_alarm_cells']} cells); the planted {args.plant_factor}x slowdown "
+        f"was caught in {n_caught} of {args.pairs} pairs. Details: {out / 'gate_false_alarms.json'}"
+    )
+    expect_caught = args.plant_factor > args.time_factor
+    ok = n_false == 0 and (not expect_caught or n_caught >= 0.9 * args.pairs)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Whether HEAD is slower than BASE beyond a factor, and by more than noise.
+
+The gate fails a cell on time only when the ratio of medians exceeds the factor *and* the
+evidence says the slowdown beyond the factor is real, judged on the best data both sides
+hold:
+
+1. raw samples (``fit_s_samples``; asv results with ``--record-samples``): a one-sided
+   Mann–Whitney U test (:func:`scipy.stats.mannwhitneyu`, as asv uses) of HEAD's samples
+   against BASE's samples multiplied by the factor, significant at ``p < alpha``;
+2. else intervals of the median (``fit_s_ci_low``/``fit_s_ci_high``; asv's 99% interval):
+   HEAD's low end above the factor times BASE's high end;
+3. else the range of repeats (``fit_s_min``/``fit_s_max``, run directories written before
+   samples were kept): HEAD's fastest repeat slower than the factor times BASE's slowest;
+4. else (no spread recorded at all) the ratio of medians alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from ..results import parse_samples
+
+__all__ = ["Slowdown", "judge_slowdown"]
+
+
+@dataclass(frozen=True)
+class Slowdown:
+    """Evidence about one cell's time.
+
+    Attributes
+    ----------
+    ratio : float
+        HEAD median / BASE median.
+    significant : bool
+        Whether the evidence says HEAD is slower than ``factor`` x BASE beyond noise.
+    evidence : str
+        What was tested and its result, e.g. ``"Mann-Whitney p=0.0004 on 12 vs 30 samples"``.
+    """
+
+    ratio: float
+    significant: bool
+    evidence: str
+
+
+def _number(row, column) -> float:
+    value = row.get(column)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return value
+
+
+def _pair(row, low: str, high: str) -> tuple[float, float] | None:
+    a, b = _number(row, low), _number(row, high)
+    return (a, b) if math.isfinite(a) and math.isfinite(b) else None
+
+
+def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowdown:
+    """Judge HEAD's ``fit_s`` against BASE's (see the module docstring for the rules).
+
+    Examples
+    --------
+    >>> base = {"fit_s": 1.0, "fit_s_samples": "1.0 1.01 0.99 1.0 1.02 0.98"}
+    >>> head = {"fit_s": 2.0, "fit_s_samples": "2.0 2.02 1.98 2.0 2.04 1.96"}
+    >>> result = judge_slowdown(base, head, 1.5, 0.01)
+    >>> result.ratio, result.significant
+    (2.0, True)
+    >>> judge_slowdown(base, {"fit_s": 2.0}, 1.5, 0.01).evidence
+    'no spread recorded on both sides: ratio alone'
+    """
+    b_fit, h_fit = _number(base, "fit_s"), _number(head, "fit_s")
+    ratio = h_fit / b_fit if b_fit > 0 and math.isfinite(h_fit) else math.nan
+    b_samples = parse_samples(base.get("fit_s_samples"))
+    h_samples = parse_samples(head.get("fit_s_samples"))
+    if b_samples.size >= 2 and h_samples.size >= 2:
+        p = float(stats.mannwhitneyu(h_samples, factor * b_samples, alternative="greater").pvalue)
+        return Slowdown(
+            ratio,
+            p < alpha,
+            f"Mann-Whitney p={p:.2g} on {h_samples.size} vs {b_samples.size} samples",
+        )
+    b_ci = _pair(base, "fit_s_ci_low", "fit_s_ci_high")
+    h_ci = _pair(head, "fit_s_ci_low", "fit_s_ci_high")
+    if b_ci and h_ci:
+        apart = h_ci[0] > factor * b_ci[1]
+        verdict = "above" if apart else "not above"
+        return Slowdown(ratio, apart, f"HEAD's interval is {verdict} {factor:g}x BASE's")
+    b_range = _pair(base, "fit_s_min", "fit_s_max")
+    h_range = _pair(head, "fit_s_min", "fit_s_max")
+    if b_range and h_range:
+        apart = h_range[0] > factor * b_range[1]
+        verdict = "slower" if apart else "not slower"
+        return Slowdown(
+            ratio, apart, f"HEAD's fastest repeat is {verdict} than {factor:g}x BASE's slowest"
+        )
+    alone = "no spread recorded on both sides: ratio alone"
+    return Slowdown(ratio, bool(np.isfinite(ratio)), alone)

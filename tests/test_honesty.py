@@ -1,0 +1,249 @@
+"""Cells that would mislead: caching and warm-starting solvers, fits that hit maxiter,
+numbers that must be auditable from the stored parameters, compile time independent of order."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nemos_bench.cli import main
+from nemos_bench.problems import ProblemSpec, load_problem, load_reference, objective
+from nemos_bench.results import (
+    PARAMS_DIR,
+    RunStore,
+    params_path,
+    read_meta,
+    read_params,
+    read_summary,
+)
+from nemos_bench.runner import CellSettings, SweepConfig, run_sweep
+from nemos_bench.runner._honesty import control_counts
+from nemos_bench.verify import verify_run
+
+SPEC = ProblemSpec(n_samples=300, n_features=3, n_outputs=1)
+
+
+def _config(solvers, tols=(1e-8,), classes=(), **settings):
+    return SweepConfig(
+        suite="custom",
+        problems=(SPEC,),
+        solvers=tuple(solvers),
+        tols=tols,
+        settings=CellSettings(time_budget=0.05, **settings),
+        solver_classes=tuple(classes),
+    )
+
+
+@pytest.fixture(scope="module")
+def honest_and_not(tmp_path_factory):
+    """One sweep: LBFGS[scipy] (honest), a caching and a warm-starting user solver.
+
+    Run as a user would, from the repository root, in its own process (which also keeps the
+    misbehaving classes out of this process's solver registry).
+    """
+    root = tmp_path_factory.mktemp("honesty")
+    (root / "sweep.toml").write_text(
+        'solvers = ["LBFGS[scipy]"]\ntols = [1e-4, 1e-8]\ntime_budget = 0.05\n'
+        "[[problems]]\nn_samples = 300\nn_features = 3\n"
+    )
+    argv = ["run", "--config", str(root / "sweep.toml"), "--out", str(root / "run")]
+    argv += ["--in-process", "--no-report"]
+    for name in ("CachingLBFGS", "WarmStartLBFGS"):
+        argv += ["--solver-class", f"tests.example_solvers:{name}"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "nemos_bench.cli", *argv],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr  # the two misbehaving solvers' cells failed
+    return root / "run"
+
+
+def test_a_caching_solver_fails_with_its_sentence_and_no_time(honest_and_not):
+    summary = read_summary(honest_and_not)
+    rows = summary[summary.solver == "CachingLBFGS[custom]"]
+    assert len(rows) == 2 and set(rows.status) == {"failed"}
+    for reason in rows.reason:
+        assert reason.startswith(
+            "A control run on other data of the same shape returned the first fit's "
+            "parameters: the solver returns a cached answer"
+        )
+    assert rows[["fit_s", "compile_s", "end_to_end_s", "fit_s_ci_low"]].isna().all().all()
+    assert rows.fit_s_samples.isna().all()
+
+
+def test_a_warm_starting_solver_fails_with_its_sentence_and_no_time(honest_and_not):
+    summary = read_summary(honest_and_not)
+    rows = summary[summary.solver == "WarmStartLBFGS[custom]"]
+    assert len(rows) == 2 and set(rows.status) == {"failed"}
+    honest = summary[summary.solver == "LBFGS[scipy]"].set_index("tol")
+    for row in rows.itertuples():
+        first = honest.loc[row.tol, "n_steps"]  # the same method from the same start
+        assert f"where the first fit took {first} from the same starting point" in row.reason
+        assert "warm-starts from its previous answer" in row.reason
+        assert row.reason.startswith("Timed repeat 1 took ")
+    assert rows.fit_s.isna().all() and rows.compile_s.isna().all()
+
+
+def test_the_honest_solver_passes_and_its_numbers_are_stored(honest_and_not):
+    summary = read_summary(honest_and_not)
+    rows = summary[summary.solver == "LBFGS[scipy]"]
+    assert set(rows.status) == {"ok"} and set(rows.outcome) == {"converged"}
+    for row in rows.itertuples():
+        samples = np.array(row.fit_s_samples.split(), dtype=float)
+        assert row.n_repeats == row.repeat == samples.size >= 6
+        assert row.fit_s == np.median(samples)
+        assert row.fit_s_ci_low <= row.fit_s <= row.fit_s_ci_high
+        assert (row.fit_s_min, row.fit_s_max) == (samples.min(), samples.max())
+        coef, intercept = read_params(honest_and_not, (row.problem_id, row.solver, row.tol))
+        assert objective(load_problem(SPEC), (coef, intercept)) == row.objective
+    # failed cells store no parameters
+    names = {p.name for p in (honest_and_not / PARAMS_DIR).iterdir()}
+    assert names == {params_path(honest_and_not, key).name for key in
+                     zip(rows.problem_id, rows.solver, rows.tol, strict=True)}  # fmt: skip
+    assert read_meta(honest_and_not)["config"]["n_cells"] == 6
+
+
+def test_control_counts_are_other_data_of_the_same_shape():
+    problem, reference = load_problem(SPEC), load_reference(SPEC)
+    y2 = control_counts(problem, reference)
+    assert y2.shape == problem.y.shape and np.all(y2 == np.round(y2)) and np.all(y2 >= 0)
+    assert np.mean(y2 != problem.y) > 0.3
+    assert abs(y2.mean() - problem.y.mean()) < 0.2 * problem.y.mean()  # same rates
+
+
+def _max_steps_run(tmp_path, capsys):
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(
+        'solvers = ["LBFGS[scipy]"]\ntols = [1e-4, 1e-12]\nmaxiter = 6\n'
+        "time_budget = 0.05\n[[problems]]\nn_samples = 300\nn_features = 3\n"
+    )
+    out = tmp_path / "run"
+    code = main(["run", "--config", str(sweep), "--out", str(out), "--in-process", "--no-report"])
+    return code, out, capsys.readouterr().out
+
+
+def test_a_max_steps_cell_shows_its_outcome_everywhere(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, printed = _max_steps_run(tmp_path, capsys)
+    assert code == 0  # status ok: the fits returned finite parameters
+    summary = read_summary(out)
+    tight = summary[summary.tol == 1e-12].iloc[0]
+    assert (tight.status, tight.outcome, tight.n_steps) == ("ok", "max_steps", 6)
+    assert summary[summary.tol == 1e-4].outcome.tolist() == ["converged"]
+    with open(out / "summary.csv", newline="") as handle:
+        raw = list(csv.DictReader(handle))
+    assert {r["tol"]: r["outcome"] for r in raw}["1e-12"] == "max_steps"
+    # the CLI table, printed to a pipe, is not cut at 80 columns and names the outcome
+    assert "converged 1, max_steps 1" in printed and "LBFGS[scipy]" in printed
+    assert max(len(line) for line in printed.splitlines()) > 80
+    assert "warning: LBFGS[scipy] tol=1e-12 on poisson[n=300" in printed
+    assert "ended ok but max_steps" in printed
+    # the report: a warnings section, no "every fit ended ok", a distinct marker
+    from nemos_bench.report import build_report
+
+    index = build_report(out, tmp_path / "report", dpi=30)
+    html = index.read_text()
+    warnings = html.split('id="warnings"', 1)[1].split("</section>", 1)[0]
+    assert "1 ok fit(s) did not converge" in warnings and "max_steps" in warnings
+    failures = html.split('id="failures"', 1)[1].split("</section>", 1)[0]
+    assert "Every fit ended ok" not in html
+    assert "1 ok fit(s) did not converge" in failures and "ok: max_steps" in failures
+    assert "of the ok fits did not converge" in html.split('id="warnings"', 1)[0]
+
+
+def test_verify_passes_on_a_fresh_run_and_names_a_hand_edited_row(honest_and_not, tmp_path, capsys):
+    assert verify_run(honest_and_not).passed
+    assert main(["verify", str(honest_and_not)]) == 0
+    assert "Verified 2 ok rows of 6" in capsys.readouterr().out
+    # hand-edit the objective of one ok row
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for item in honest_and_not.iterdir():
+        target = edited / item.name
+        if item.is_dir():
+            target.mkdir()
+            for f in item.iterdir():
+                (target / f.name).write_bytes(f.read_bytes())
+        else:
+            target.write_bytes(item.read_bytes())
+    rows = list(csv.reader(io.StringIO((edited / "summary.csv").read_text())))
+    header = rows[0]
+    line = next(i for i, r in enumerate(rows) if r[header.index("status")] == "ok")
+    old = float(rows[line][header.index("objective")])
+    rows[line][header.index("objective")] = repr(old + 1e-6)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    (edited / "summary.csv").write_text(buffer.getvalue())
+    result = verify_run(edited)
+    assert not result.passed
+    (bad,) = result.mismatches
+    solver, tol = rows[line][header.index("solver")], float(rows[line][header.index("tol")])
+    assert (bad.solver, bad.tol, bad.column) == (solver, tol, "objective")
+    assert main(["verify", str(edited)]) == 1
+    printed = capsys.readouterr().out
+    assert f"MISMATCH {solver} tol={tol:g}" in printed and "objective is" in printed
+    # a run directory without stored parameters cannot be verified: bad input
+    (edited / PARAMS_DIR / next((edited / PARAMS_DIR).iterdir()).name).unlink()
+    assert any("no stored parameters" in m.note for m in verify_run(edited).mismatches)
+    for f in (edited / PARAMS_DIR).iterdir():
+        f.unlink()
+    (edited / PARAMS_DIR).rmdir()
+    assert main(["verify", str(edited)]) == 2
+    assert "holds no stored parameters" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path / "nope")]) == 2
+
+
+def test_orphan_parameter_files_are_removed_when_the_run_is_reopened(tmp_path):
+    config = {"suite": "t"}
+    row = {"problem_id": SPEC.problem_id, "solver": "S", "tol": 1e-6, "status": "ok"}
+    with RunStore(tmp_path / "run", config, {}) as store:
+        store.append_cell(row, [], (np.ones(3), np.zeros(1)))
+    kept = params_path(tmp_path / "run", (SPEC.problem_id, "S", 1e-6))
+    # a crash after the parameter file of a second cell, before its summary row
+    from nemos_bench.results._params import write_params
+
+    orphan = write_params(tmp_path / "run", (SPEC.problem_id, "T", 1e-6), np.ones(3), np.ones(1))
+    (orphan.parent / ".x.npz.123.tmp").write_bytes(b"half")
+    RunStore(tmp_path / "run", config, {}).close()
+    assert sorted(p.name for p in kept.parent.iterdir()) == [kept.name]
+    coef, intercept = read_params(tmp_path / "run", (SPEC.problem_id, "S", 1e-6))
+    assert coef.tolist() == [1.0, 1.0, 1.0] and intercept.tolist() == [0.0]
+
+
+def test_a_run_directory_of_an_older_version_is_refused_with_a_reason(tmp_path):
+    config = _config(["LBFGS[scipy]"])
+    from nemos_bench.runner._sweep import config_record, plan_cells
+
+    record = config_record(config, plan_cells(config))
+    old = {k: v for k, v in record.items() if k not in ("max_repeats", "time_budget",
+                                                         "ci_target", "n_cells")}  # fmt: skip
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "meta.json").write_text(json.dumps({"config": old}))
+    from nemos_bench.results import RunDirectoryError
+
+    with pytest.raises(RunDirectoryError, match="written by an older nemos-bench, which did not"):
+        run_sweep(config, tmp_path / "run")
+
+
+def test_first_solvers_compile_time_does_not_depend_on_run_order(tmp_path):
+    """Each sweep runs in a fresh worker process; the problem's one-time costs are paid by
+    the untimed warm-up, so a solver's compile_s is the same first or second."""
+    solvers = ["NonlinearCG[optimistix]", "BFGS[scipy]"]
+    compile_s = {}
+    for order in (solvers, solvers[::-1]):
+        config = SweepConfig(**{**_config(order).__dict__, "isolate": True})
+        summary = read_summary(run_sweep(config, tmp_path / "-".join(order)).path)
+        assert set(summary.status) == {"ok"}
+        for row in summary.itertuples():
+            compile_s.setdefault(row.solver, []).append(row.compile_s)
+    for solver, (first, second) in compile_s.items():
+        # without the warm-up, the first cell of a fresh process pays several times more
+        assert 0.5 < first / second < 2.0, (solver, first, second)
