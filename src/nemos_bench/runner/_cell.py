@@ -161,7 +161,13 @@ def _first_fit(model, problem) -> float:
 
 
 def _timed(problem, reference, solver, tol, settings, row):
-    """Fit, time the repeats and run the control call; ``(fitted, params0, data, timing)``."""
+    """Fit, time the repeats and run the control call.
+
+    Returns ``(fitted, params0, data, timing, info)``; ``info`` is the optimisation summary
+    of the last timed repeat, read before the control call because some solvers (NeMoS
+    0.2.8's optimistix adapters) answer ``get_optim_info`` from their last run, whatever
+    state they are given.
+    """
     model = make_model(problem.spec, solver, tol, settings.maxiter)
     row["end_to_end_s"] = _first_fit(model, problem)
     fitted = model._solver
@@ -178,10 +184,11 @@ def _timed(problem, reference, solver, tol, settings, row):
         rel_ci=settings.ci_target,
         check=repeat_checker(fitted, first, getattr(model, "solver_state_", None)),
     )
+    info = optim_info(fitted, timing.last[1])
     y_control = jnp.asarray(control_counts(problem, reference))
     control_params, _, _ = fitted.run(initial_params(model, X, y_control), X, y_control)
     check_control(block(control_params), first)
-    return fitted, params0, (X, y), timing
+    return fitted, params0, (X, y), timing, info
 
 
 def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
@@ -190,7 +197,9 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings are recorded as columns
         try:
-            fitted, params0, data, timing = _timed(problem, reference, solver, tol, settings, row)
+            fitted, params0, data, timing, info = _timed(
+                problem, reference, solver, tol, settings, row
+            )
         except NotRepeatable as err:
             return skipped_cell(
                 spec,
@@ -203,7 +212,6 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
                 extra=problem_columns(problem, reference),
             )
     params, state, _ = timing.last
-    info = optim_info(fitted, state)
     obj, gnorm = _measures(problem, params, f_star)
     converged, at_max = bool(info.converged), bool(info.reached_max_steps)
     row.update(
