@@ -35,6 +35,10 @@ from ._register import (
 )
 from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
 
+#: pytest plugin (``-p``) that runs NeMoS's own test suite with the scipy classes
+#: substitutable (``-o override_solver=LBFGS:ScipyLBFGS``); see ``benchmarks/nemos_conformance.py``.
+NEMOS_TESTS_PLUGIN = "nemos_bench.solvers._pytest_plugin"
+
 __all__ = [
     "SolverClassError",
     "UnknownSolverError",
@@ -42,6 +46,7 @@ __all__ = [
     "load_solver_class",
     "resolve_solvers",
     "solver_allows",
+    "NEMOS_TESTS_PLUGIN",
     "NEMOS_VERSION",
     "SCIPY_BACKEND",
     "SCIPY_METHODS",

@@ -56,11 +56,13 @@ class ScipySolverState:
         Objective, gradient and Hessian-vector evaluations. One JAX ``value_and_grad``
         call counts as one ``nfev`` and one ``njev``.
     status : int
-        scipy's status code of the last ``minimize`` call (-1 before any).
+        0 when the last ``minimize`` call converged, else scipy's status code of that call
+        (2 where scipy said 0 but the adapter's test does not hold; -1 before any call).
     message : str
-        scipy's message of the last ``minimize`` call.
+        What ended the last ``minimize`` call, with the gradient norm reached.
     converged : bool
-        scipy's ``success`` flag of the last call.
+        Whether the adapter's test (gradient norm <= ``tol + rtol * |f|``) holds at the
+        returned parameters.
     reached_max_steps : bool
         Whether the last call stopped at ``maxiter``.
     trace_fun : tuple of float
@@ -70,6 +72,9 @@ class ScipySolverState:
     trace_x : tuple of numpy.ndarray or None
         Flat parameter vector for each entry of ``trace_fun`` when the solver was built
         with ``trace="iterates"``; unflatten with :meth:`ScipyMinimize.unravel`.
+    grad_norm : float
+        Norm of the gradient at the current parameters, in the solver's ``norm``
+        (NaN before any ``minimize`` call).
     """
 
     fun: float
@@ -84,6 +89,7 @@ class ScipySolverState:
     trace_fun: tuple[float, ...] = ()
     trace_time: tuple[float, ...] = ()
     trace_x: tuple[np.ndarray, ...] | None = None
+    grad_norm: float = float("nan")
 
 
 def check_method(method: str | None, fixed: str | None) -> str:
