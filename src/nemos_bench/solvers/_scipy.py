@@ -15,15 +15,12 @@ of ``run`` is recorded by scipy's ``callback`` in :class:`ScipySolverState`.
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import scipy.optimize
 from jax.flatten_util import ravel_pytree
 from nemos.solvers import AbstractSolver
 
@@ -39,19 +36,16 @@ from ._scipy_options import (
     nonlinear_cg_rule,
     translate_nemos_kwargs,
 )
+from ._scipy_run import minimize_once
 from ._scipy_spec import (
     SCIPY_METHODS,
     SMOOTH_REGULARIZERS,
-    TRACE_MODES,
     ScipySolverState,
-    blas_limit,
+    check_arguments,
     check_method,
 )
 
-__all__ = ["SCIPY_METHODS", "STALL_ITERATIONS", "ScipyMinimize", "ScipySolverState"]
-
-#: Iterations in a row without a decrease of the objective after which a run is stopped.
-STALL_ITERATIONS = 20
+__all__ = ["SCIPY_METHODS", "ScipyMinimize", "ScipySolverState"]
 
 
 @dataclass
@@ -157,28 +151,14 @@ class ScipyMinimize(AbstractSolver):
                 "accepted (use ProximalGradient for Lasso, GroupLasso or ElasticNet)."
             )
         self.stop_rule = StopRule(DEFAULT_TOL if tol is None else tol, rtol, norm)
-        if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-            raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}.")
-        if blas_threads is not None and (
-            isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1
-        ):
-            raise ValueError(
-                f"blas_threads must be a positive integer or None, got {blas_threads!r}."
-            )
+        check_arguments(maxiter=maxiter, blas_threads=blas_threads, trace=trace)
         self.blas_threads = blas_threads
-        if trace not in TRACE_MODES:
-            raise ValueError(f"trace must be one of {TRACE_MODES}, got {trace!r}.")
         self.throw = bool(throw)
         options = {
             **translate_nemos_kwargs(self.algo_name, self.method, nemos_kwargs),
             **(options or {}),
         }
-        for key in ("bounds", "constraints"):
-            if key in options:
-                raise ValueError(
-                    f"options[{key!r}] is not accepted: the scipy adapter solves unconstrained "
-                    "problems only."
-                )
+        check_arguments(options=options)
         self.tol = self.stop_rule.tol
         self.maxiter = int(maxiter)
         self.options = options
@@ -281,85 +261,39 @@ class ScipyMinimize(AbstractSolver):
 
     def _minimize(self, init_params, maxiter: int, args):
         compiled = self._functions(init_params)
-        args = jax.device_put(args)
         x0, _ = ravel_pytree(init_params)
-        x0 = np.asarray(x0, dtype=np.float64)
-        counts = {"f": 0, "h": 0}
-        trace_fun: list[float] = []
-        trace_time: list[float] = []
-        trace_x: list[np.ndarray] | None = [] if self.trace == "iterates" else None
-        recent: deque = deque(maxlen=4)  # (x, f, g) of the latest evaluations
-        rule = self.stop_rule
-        progress = {"best": np.inf, "stalled": 0}
-
-        def fun(x):
-            counts["f"] += 1
-            value, grad = compiled.value_and_grad(x, *args)
-            value, grad = float(value), np.asarray(grad, dtype=np.float64)
-            recent.append((np.array(x), value, grad))
-            if not trace_fun and self.trace != "none":
-                trace_fun.append(value)
-                trace_time.append(time.perf_counter() - start)
-                if trace_x is not None:
-                    trace_x.append(np.array(x))
-            return value, grad
-
-        def at(x):
-            """Loss and gradient at ``x``, from the latest evaluations when possible."""
-            for x_seen, value, grad in reversed(recent):
-                if np.array_equal(x_seen, x):
-                    return value, grad
-            return fun(np.asarray(x, dtype=np.float64))
-
-        def hessp(x, v):
-            counts["h"] += 1
-            return np.asarray(compiled.hvp(x, v, *args), dtype=np.float64)
-
-        def callback(intermediate_result):
-            if self.trace != "none":
-                trace_time.append(time.perf_counter() - start)
-                trace_fun.append(float(intermediate_result.fun))
-                if trace_x is not None:
-                    trace_x.append(np.array(intermediate_result.x))
-            value, grad = at(intermediate_result.x)
-            if rule.holds(value, grad):
-                raise StopIteration
-            # a method that can no longer decrease f (e.g. a trust region shrinking at the
-            # float64 noise floor) is stopped; it has not converged
-            stalled = value >= progress["best"]
-            progress["best"] = min(progress["best"], value)
-            progress["stalled"] = progress["stalled"] + 1 if stalled else 0
-            if progress["stalled"] >= STALL_ITERATIONS:
-                raise StopIteration
-
-        options = {**native_stop_options(self.method, maxiter), **self.options}
-        options["maxiter"] = maxiter
-        with blas_limit(self.blas_threads):
-            start = time.perf_counter()
-            result = scipy.optimize.minimize(
-                fun,
-                x0,
-                method=self.method,
-                jac=True,
-                hessp=hessp if SCIPY_METHODS[self.method] else None,
-                callback=callback,
-                options=options,
-            )
-            result.fun, grad = at(result.x)
-        result.grad_norm = rule.grad_norm(grad)
-        result.converged = rule.holds(result.fun, grad)
-        result.nfev_counted, result.nhev_counted = counts["f"], counts["h"]
+        result, trace = minimize_once(
+            compiled.value_and_grad,
+            compiled.hvp if SCIPY_METHODS[self.method] else None,
+            np.asarray(x0, dtype=np.float64),
+            jax.device_put(args),
+            method=self.method,
+            rule=self.stop_rule,
+            options={
+                **native_stop_options(self.method, maxiter),
+                **self.options,
+                "maxiter": maxiter,
+            },
+            trace=self.trace,
+            blas_threads=self.blas_threads,
+        )
         params = compiled.unravel(np.asarray(result.x, dtype=np.float64))
-        trace = (tuple(trace_fun), tuple(trace_time), trace_x)
         return params, result, trace
 
     def _state(self, result, trace, previous: ScipySolverState | None) -> ScipySolverState:
         trace_fun, trace_time, trace_x = trace
         nit = int(getattr(result, "nit", 0))
         bound = self.stop_rule.tol + self.stop_rule.rtol * abs(result.fun)
+        converged = bool(result.converged or result.at_floor)
         if result.converged:
             status = 0
             message = f"Converged: gradient norm {result.grad_norm:.3g} <= {bound:.3g}."
+        elif result.at_floor:
+            status = 0
+            message = (
+                f"Converged to float64 precision: {result.message} with gradient norm "
+                f"{result.grad_norm:.3g} (tol {bound:.3g} is below what f's rounding resolves)."
+            )
         else:
             status = int(result.status) if int(result.status) != 0 else 2
             message = (
@@ -374,7 +308,7 @@ class ScipyMinimize(AbstractSolver):
             nhev=result.nhev_counted,
             status=status,
             message=message,
-            converged=bool(result.converged),
+            converged=converged,
             reached_max_steps=nit >= self.maxiter,
             trace_fun=trace_fun,
             trace_time=trace_time,

@@ -9,7 +9,12 @@ iteration and stops the method there (scipy's ``callback`` raising ``StopIterati
 scipy's own stopping tests, which measure other things (L-BFGS-B's ``ftol`` on the relative
 decrease of f and ``gtol`` on the largest gradient entry, Newton-CG's ``xtol`` on the step,
 BFGS's/CG's/trust methods' ``gtol``) are set to zero, so they only end a run that can no
-longer make progress; such a run counts as converged only if the test above holds.
+longer make progress. Such a run has converged only if the test above holds, or if it
+stopped before ``maxiter`` at the float64 floor of a gradient test: line searches compare
+values of f, which cannot resolve decreases below its rounding error, so a ``tol`` under
+about ``sqrt(eps) * max(1, |f|)`` (e.g. NeMoS's tests' 1e-12) is out of reach; the run
+counts as converged when its gradient norm is at most :data:`FLOOR_FACTOR` ``* sqrt(eps) *
+max(1, |f|)``, and its message says so.
 
 **NeMoS's solver_kwargs.** Every argument NeMoS's ``LBFGS``, ``BFGS`` and ``NonlinearCG``
 accept (optimistix, optax and jaxopt backends of nemos 0.2.8 and 0.2.9) is accepted. Each
@@ -32,6 +37,7 @@ __all__ = [
     "ADAPTER_ARGUMENTS",
     "DEFAULT_MAXITER",
     "DEFAULT_TOL",
+    "FLOOR_FACTOR",
     "NEMOS_ARGUMENTS",
     "NO_SCIPY_KNOB",
     "SCIPY_OPTION_FOR",
@@ -47,6 +53,10 @@ __all__ = [
 DEFAULT_TOL = 1e-8
 #: Default ``maxiter`` (NeMoS's LBFGS: 500): population fits at tight ``tol`` need more.
 DEFAULT_MAXITER = 10_000
+
+#: A run that scipy can no longer improve converged at the float64 floor when its gradient
+#: norm is at most ``FLOOR_FACTOR * sqrt(eps) * max(1, |f|)`` (about 1.5e-7 for |f| <= 1).
+FLOOR_FACTOR = 10.0
 
 #: Arguments of the adapter itself.
 ADAPTER_ARGUMENTS = frozenset(
@@ -261,6 +271,12 @@ class StopRule:
     def grad_norm(self, grad: np.ndarray) -> float:
         """Norm of a flat gradient under this rule's norm."""
         return self._measure(np.asarray(grad, dtype=float))
+
+    def at_floor(self, fun: float, grad: np.ndarray) -> bool:
+        """Whether the gradient is within the float64 floor of a gradient test (module doc)."""
+        floor = FLOOR_FACTOR * math.sqrt(np.finfo(float).eps) * max(1.0, abs(fun))
+        value = self.grad_norm(grad)
+        return math.isfinite(value) and value <= floor
 
     def holds(self, fun: float, grad: np.ndarray) -> bool:
         """Whether the test holds at a point with loss ``fun`` and gradient ``grad``."""

@@ -14,6 +14,7 @@ __all__ = [
     "TRACE_MODES",
     "ScipySolverState",
     "blas_limit",
+    "check_arguments",
     "check_method",
 ]
 
@@ -62,7 +63,8 @@ class ScipySolverState:
         What ended the last ``minimize`` call, with the gradient norm reached.
     converged : bool
         Whether the adapter's test (gradient norm <= ``tol + rtol * |f|``) holds at the
-        returned parameters.
+        returned parameters, or the run stopped short of ``maxiter`` at the float64 floor of
+        that test (see ``nemos_bench.solvers._scipy_options``; the message says which).
     reached_max_steps : bool
         Whether the last call stopped at ``maxiter``.
     trace_fun : tuple of float
@@ -115,3 +117,21 @@ def check_method(method: str | None, fixed: str | None) -> str:
             f"Hessian); accepted methods: {accepted}."
         )
     raise ValueError(f"Unknown scipy method {method!r}; accepted methods: {accepted}.")
+
+
+def check_arguments(*, maxiter=1, blas_threads=None, trace="none", options=None) -> None:
+    """Raise a ``ValueError`` naming the first bad argument of the adapter."""
+    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+        raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}.")
+    if blas_threads is not None and (
+        isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1
+    ):
+        raise ValueError(f"blas_threads must be a positive integer or None, got {blas_threads!r}.")
+    if trace not in TRACE_MODES:
+        raise ValueError(f"trace must be one of {TRACE_MODES}, got {trace!r}.")
+    for key in ("bounds", "constraints"):
+        if key in (options or {}):
+            raise ValueError(
+                f"options[{key!r}] is not accepted: the scipy adapter solves unconstrained "
+                "problems only."
+            )
