@@ -1,0 +1,118 @@
+"""The conformance check's pieces: the pytest plugin, JUnit reading, and the verdict."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nemos_bench.solvers import NEMOS_TESTS_PLUGIN
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import nemos_conformance as conf  # noqa: E402
+
+
+def test_plugin_substitutes_counts_and_forces_float64(tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    requires_x64: float64 test\n")
+    (tmp_path / "test_inner.py").write_text(
+        textwrap.dedent(
+            """
+            import jax
+            import nemos as nmo
+            from nemos.regularizer import UnRegularized
+
+            def test_marked_and_substitutable(request):
+                assert request.node.get_closest_marker("requires_x64") is not None
+                cls = getattr(nmo.solvers, "ScipyLBFGS")
+                # the counting wrapper keeps the signature NeMoS's validator reads
+                nmo.solvers.validate_solver_class(cls, test_ridge=False, loss_has_aux=False)
+                cls(lambda w: (w ** 2).sum(), UnRegularized(), None, False)
+
+            def test_constructs_nothing():
+                assert jax.config.jax_enable_x64
+            """
+        )
+    )
+    junit = tmp_path / "out.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", NEMOS_TESTS_PLUGIN, f"--junitxml={junit}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    outcomes, constructed = conf._read_junit(junit)
+    assert set(outcomes.values()) == {"passed"} and len(outcomes) == 2
+    assert constructed >= 1  # the validator's instances and the test's own
+    assert "nemos-bench: ScipyLBFGS constructed" in proc.stdout
+
+
+def _junit(path, cases):
+    body = "".join(
+        f'<testcase classname="tests.test_glm" name="{name}">{inner}</testcase>'
+        for name, inner in cases
+    )
+    path.write_text(f'<testsuites><testsuite name="pytest">{body}</testsuite></testsuites>')
+    return path
+
+
+def test_read_junit_outcomes(tmp_path):
+    path = _junit(
+        tmp_path / "a.xml",
+        [
+            ("test_a", ""),
+            ("test_b", '<failure message="x"/>'),
+            ("test_c", '<skipped message="y"/>'),
+            ("test_d", '<error message="z"/>'),
+            (
+                "test_e",
+                '<properties><property name="nemos_bench_constructed" value="ScipyLBFGS:3"/>'
+                "</properties>",
+            ),
+        ],
+    )
+    outcomes, constructed = conf._read_junit(path)
+    assert outcomes == {
+        "tests.test_glm::test_a": "passed",
+        "tests.test_glm::test_b": "failed",
+        "tests.test_glm::test_c": "skipped",
+        "tests.test_glm::test_d": "failed",
+        "tests.test_glm::test_e": "passed",
+    }
+    assert constructed == 3
+
+
+def test_verdict_accepts_only_listed_differences(monkeypatch, capsys):
+    base = conf.Run("baseline", {"t::a": "passed", "t::b": "passed", "t::c": "failed"})
+    other = conf.Run("LBFGS", {"t::a": "passed", "t::b": "failed", "t::c": "passed"}, 5)
+    monkeypatch.setattr(conf, "INTENTIONAL", ())
+    assert conf.compare("0.2.9", "LBFGS", base, other) == 1
+    assert "UNEXPECTED failed: t::b" in capsys.readouterr().out
+    monkeypatch.setattr(conf, "INTENTIONAL", (("0.2.*", "LBFGS", "t::b", "float32 refused"),))
+    assert conf.compare("0.2.9", "LBFGS", base, other) == 0
+    assert "intentional (float32 refused): t::b" in capsys.readouterr().out
+    # the entry is scoped: another release or algorithm is not excused
+    assert conf.compare("0.3.0", "LBFGS", base, other) == 1
+    assert conf.compare("0.2.9", "BFGS", base, other) == 1
+
+
+def test_verdict_fails_when_the_substitute_never_ran(monkeypatch, capsys):
+    base = conf.Run("baseline", {"t::a": "passed"})
+    other = conf.Run("LBFGS", {"t::a": "passed"}, constructed=0)
+    assert conf.compare("0.2.9", "LBFGS", base, other) == 1
+    assert "never constructed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("selection", sorted(conf.SELECTIONS))
+def test_selections_name_existing_files(selection):
+    files, _ = conf.SELECTIONS[selection]
+    assert set(files) <= set(conf.FILES)
+
+
+def test_intentional_entries_are_explained():
+    for version_glob, algo_glob, test_glob, why in conf.INTENTIONAL:
+        assert version_glob and algo_glob and test_glob
+        assert len(why.split()) >= 3  # a reason, not a tag
