@@ -39,13 +39,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FILES = ("tests/test_solvers.py", "tests/test_solver_validation.py", "tests/test_glm.py")
-# A few minutes on 2 cores: NeMoS's validator tests, the sklearn comparisons at tol=1e-12,
-# the masked population fits and the solver_kwargs (stepsize) paths of test_glm.py.
+# "ci", a few minutes on 2 cores: NeMoS's solver-validation tests, the sklearn comparisons
+# at tol=1e-12 (population Gamma and categorical fits included) and the masked population
+# fits against a loop of single-neuron fits with LBFGS (stepsize passed in solver_kwargs).
 SELECTIONS = {
     "full": (FILES, None),
     "ci": (
         ("tests/test_solver_validation.py", "tests/test_glm.py"),
-        "test_glm_fit_matches_sklearn or masked or stepsize or test_fit_pytree_equivalence",
+        "test_solver_validation or test_glm_fit_matches_sklearn "
+        "or (test_masked_fit_vs_loop and LBFGS)",
     ),
 }
 

@@ -93,7 +93,7 @@ class ScipyMinimize(AbstractSolver):
         scipy's own stopping tests are off unless given here.
     trace : {"objective", "iterates", "none"}, default "objective"
         What the callback records: the objective and time of each iteration, those plus
-        a copy of each iterate, or nothing (no callback at all).
+        a copy of each iterate, or nothing (the callback then only checks convergence).
     blas_threads : int or None, default 1
         BLAS threads (OpenBLAS/MKL of NumPy and SciPy, process-wide) while ``minimize``
         runs; ``None`` leaves them alone. scipy's small BLAS calls between evaluations
