@@ -54,6 +54,15 @@ SELECTIONS = {
 # The intentional differences: (NeMoS version glob, algorithm glob, test-id glob, why).
 # A test that passes with NeMoS's solver and fails with the scipy class is accepted only if
 # it matches one of these entries. Each entry is deliberate behaviour of the adapter.
+#
+# The adapter's two deliberate refusals need no entry here (and no other difference has
+# needed one so far):
+# - float32: the adapter refuses to run with jax_enable_x64 off (scipy's line searches
+#   fail in float32). NeMoS's suite runs unmarked tests in float32; the plugin runs every
+#   test in float64 in *both* runs, so float32 behaviour is not compared at all.
+# - Lasso, GroupLasso, ElasticNet: refused (non-smooth). NeMoS itself allows only
+#   ProximalGradient and ProxSVRG for them, so a substituted LBFGS/BFGS/NonlinearCG never
+#   meets them in NeMoS's tests.
 INTENTIONAL: tuple[tuple[str, str, str, str], ...] = ()
 
 
