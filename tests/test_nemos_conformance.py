@@ -33,21 +33,47 @@ def test_plugin_substitutes_counts_and_forces_float64(tmp_path):
 
             def test_constructs_nothing():
                 assert jax.config.jax_enable_x64
+
+            def test_reads_another_algorithm():
+                nmo.solvers.get_solver("GradientDescent")
+
+            def test_reads_the_overridden_algorithm():
+                nmo.solvers.get_solver("LBFGS")
+
+            def test_left_out_by_the_selection():
+                raise AssertionError("deselected by --nemos-bench-select")
             """
         )
     )
-    junit = tmp_path / "out.xml"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", NEMOS_TESTS_PLUGIN, f"--junitxml={junit}"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
+    # NeMoS's conftest declares the ini option that the suite's override fixture reads
+    (tmp_path / "conftest.py").write_text(
+        "def pytest_addoption(parser):\n    parser.addini('override_solver', 'algo:class')\n"
     )
+    kept = [f"test_inner.py::{name}" for name in INNER_KEPT]
+    (tmp_path / "select.txt").write_text("\n".join(kept) + "\n")
+    junit = tmp_path / "out.xml"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", NEMOS_TESTS_PLUGIN]
+    command += [f"--junitxml={junit}", "-o", "override_solver=LBFGS:ScipyLBFGS"]
+    command += ["--nemos-bench-select=select.txt"]
+    proc = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    outcomes, constructed = conf._read_junit(junit)
-    assert set(outcomes.values()) == {"passed"} and len(outcomes) == 2
+    outcomes, constructed, touched = conf._read_junit(junit)
+    assert outcomes == dict.fromkeys(kept, "passed")  # ids are the node ids; one deselected
     assert constructed >= 1  # the validator's instances and the test's own
     assert "nemos-bench: ScipyLBFGS constructed" in proc.stdout
+    # touched: built a scipy class, or read the overridden algorithm's registry entry
+    assert touched == {
+        "test_inner.py::test_marked_and_substitutable",
+        "test_inner.py::test_reads_the_overridden_algorithm",
+    }
+
+
+INNER_KEPT = (
+    "test_marked_and_substitutable",
+    "test_constructs_nothing",
+    "test_reads_another_algorithm",
+    "test_reads_the_overridden_algorithm",
+)
 
 
 def _junit(path, cases):
@@ -74,7 +100,7 @@ def test_read_junit_outcomes(tmp_path):
             ),
         ],
     )
-    outcomes, constructed = conf._read_junit(path)
+    outcomes, constructed, touched = conf._read_junit(path)
     assert outcomes == {
         "tests.test_glm::test_a": "passed",
         "tests.test_glm::test_b": "failed",
@@ -83,6 +109,37 @@ def test_read_junit_outcomes(tmp_path):
         "tests.test_glm::test_e": "passed",
     }
     assert constructed == 3
+    assert touched == frozenset()  # no nemos_bench_touched property
+
+
+def test_read_junit_prefers_the_plugins_node_id(tmp_path):
+    props = (
+        '<properties><property name="nemos_bench_nodeid" value="tests/test_glm.py::T::t[a]"/>'
+        '<property name="nemos_bench_touched" value="1"/></properties>'
+    )
+    outcomes, _, touched = conf._read_junit(_junit(tmp_path / "a.xml", [("t[a]", props)]))
+    assert outcomes == {"tests/test_glm.py::T::t[a]": "passed"}
+    assert touched == {"tests/test_glm.py::T::t[a]"}
+
+
+def test_reduced_baseline_infers_untouched_outcomes():
+    # the baseline ran only t::b and t::c; t::a did not touch the substitution
+    base = conf.Run("baseline", {"t::b": "passed", "t::c": "failed"})
+    run = conf.Run("LBFGS", {"t::a": "skipped", "t::b": "failed", "t::c": "passed"}, 2)
+    inferred = conf.reduced_baseline(base, [run])["LBFGS"]
+    assert inferred.outcomes == {"t::a": "skipped", "t::b": "passed", "t::c": "failed"}
+    assert conf.compare("0.2.9", "LBFGS", inferred, run) == 1  # t::b is lost
+
+
+def test_baseline_selection_per_mode():
+    lbfgs = conf.Run(
+        "LBFGS",
+        {"t::a": "passed", "t::b": "failed", "t::c": "skipped", "t::d": "passed"},
+        touched=frozenset({"t::a", "t::b"}),
+    )
+    bfgs = conf.Run("BFGS", {"t::a": "passed", "t::b": "passed", "t::d": "failed"})
+    assert conf.baseline_selection("lost", [lbfgs, bfgs]) == {"t::b", "t::c", "t::d"}
+    assert conf.baseline_selection("touched", [lbfgs]) == {"t::a", "t::b", "t::c"}
 
 
 def test_verdict_accepts_only_listed_differences(monkeypatch, capsys):

@@ -300,6 +300,8 @@ class ScipyMinimize(AbstractSolver):
                 f"{result.message} (gradient norm {result.grad_norm:.3g} > {bound:.3g}, "
                 "not converged)."
             )
+        if result.restarts:
+            message += f" {result.restarts} restart(s) after scipy ended short of the test."
         state = ScipySolverState(
             fun=float(result.fun),
             nit=nit,
@@ -314,6 +316,7 @@ class ScipyMinimize(AbstractSolver):
             trace_time=trace_time,
             trace_x=None if trace_x is None else tuple(trace_x),
             grad_norm=float(result.grad_norm),
+            restarts=int(result.restarts),
         )
         if previous is None:
             return state
@@ -325,6 +328,7 @@ class ScipyMinimize(AbstractSolver):
             nfev=previous.nfev + state.nfev,
             njev=previous.njev + state.njev,
             nhev=previous.nhev + state.nhev,
+            restarts=previous.restarts + state.restarts,
             trace_fun=previous.trace_fun + state.trace_fun[1:],
             trace_time=previous.trace_time + tuple(offset + t for t in state.trace_time[1:]),
             trace_x=None

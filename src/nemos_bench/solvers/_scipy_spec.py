@@ -77,6 +77,9 @@ class ScipySolverState:
     grad_norm : float
         Norm of the gradient at the current parameters, in the solver's ``norm``
         (NaN before any ``minimize`` call).
+    restarts : int
+        ``minimize`` calls after the first of each run, where scipy ended one short of
+        ``maxiter`` without converging (see ``nemos_bench.solvers._scipy_run``).
     """
 
     fun: float
@@ -92,6 +95,7 @@ class ScipySolverState:
     trace_time: tuple[float, ...] = ()
     trace_x: tuple[np.ndarray, ...] | None = None
     grad_norm: float = float("nan")
+    restarts: int = 0
 
 
 def check_method(method: str | None, fixed: str | None) -> str:
