@@ -173,3 +173,11 @@ def test_intentional_entries_are_explained():
     for version_glob, algo_glob, test_glob, why in conf.INTENTIONAL:
         assert version_glob and algo_glob and test_glob
         assert len(why.split()) >= 3  # a reason, not a tag
+
+
+def test_ci_runs_the_selection_on_each_leg_and_fails_on_its_exit_status():
+    ci = (ROOT / ".ci" / "run").read_text()
+    leg = ci[ci.index("run_leg() {") : ci.index("\n}\n", ci.index("run_leg() {"))]
+    assert "benchmarks/nemos_conformance.py --selection ci --baseline lost" in leg
+    assert 'if [ "$conf_rc" -ne 0 ]; then' in leg and "return 1" in leg
+    assert "run_leg 3.11" in ci and "run_leg 3.12" in ci
