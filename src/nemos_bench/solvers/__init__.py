@@ -34,14 +34,21 @@ from ._register import (
     scipy_solver_names,
 )
 from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
+from ._scipy_options import IgnoredSolverArgumentWarning
+
+#: pytest plugin (``-p``) that runs NeMoS's own test suite with the scipy classes
+#: substitutable (``-o override_solver=LBFGS:ScipyLBFGS``); see ``benchmarks/nemos_conformance.py``.
+NEMOS_TESTS_PLUGIN = "nemos_bench.solvers._pytest_plugin"
 
 __all__ = [
+    "IgnoredSolverArgumentWarning",
     "SolverClassError",
     "UnknownSolverError",
     "available_solvers",
     "load_solver_class",
     "resolve_solvers",
     "solver_allows",
+    "NEMOS_TESTS_PLUGIN",
     "NEMOS_VERSION",
     "SCIPY_BACKEND",
     "SCIPY_METHODS",

@@ -31,7 +31,8 @@ def _solver_class(algo: str, method: str, doc: str) -> type[ScipyMinimize]:
             "fixed_method": method,
             "registry_name": f"{algo}[{SCIPY_BACKEND}]",
             "__doc__": f"``{algo}[scipy]``: scipy's {method!r} method. {doc}\n\n"
-            "Accepts ``tol``, ``maxiter``, ``options`` and ``trace`` (see ScipyMinimize).",
+            "Accepts ``tol`` (gradient-norm bound), ``maxiter``, ``options``, ``trace`` and "
+            "NeMoS's LBFGS/BFGS/NonlinearCG arguments (see ScipyMinimize).",
             "__module__": __name__,
         },
     )

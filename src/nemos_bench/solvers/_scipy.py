@@ -15,25 +15,33 @@ of ``run`` is recorded by scipy's ``callback`` in :class:`ScipySolverState`.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import scipy.optimize
 from jax.flatten_util import ravel_pytree
 from nemos.solvers import AbstractSolver
 
 from .._jaxtools import require_x64
 from ._compat import make_optim_info
+from ._scipy_options import (
+    ADAPTER_ARGUMENTS,
+    DEFAULT_MAXITER,
+    DEFAULT_TOL,
+    NEMOS_ARGUMENTS,
+    StopRule,
+    native_stop_options,
+    nonlinear_cg_rule,
+    translate_nemos_kwargs,
+)
+from ._scipy_run import minimize_once
 from ._scipy_spec import (
     SCIPY_METHODS,
     SMOOTH_REGULARIZERS,
-    TRACE_MODES,
     ScipySolverState,
-    blas_limit,
+    check_arguments,
     check_method,
 )
 
@@ -67,21 +75,35 @@ class ScipyMinimize(AbstractSolver):
         Initial parameters, used by the regularizer to lay out its strength.
     method : str, default "L-BFGS-B"
         One of :data:`SCIPY_METHODS` (fixed in the registered subclasses).
-    tol : float, optional
-        ``minimize``'s ``tol``; ``None`` keeps scipy's per-method defaults.
-    maxiter : int, default 1000
+    tol : float, default 1e-8
+        Converged when the gradient norm of the penalised loss is at most
+        ``tol + rtol * |f|``, for every method (see :mod:`._scipy_options`); ``None`` means
+        the default.
+    rtol : float, default 0
+        Relative part of that bound.
+    norm : callable, optional
+        Norm of that test: ``optimistix.two_norm`` (the default), ``max_norm``,
+        ``rms_norm``, or any callable on the flat gradient.
+    maxiter : int, default 10000
         Maximum number of iterations.
+    throw : bool, default False
+        Raise a ``RuntimeError`` when ``run`` ends without converging (as optimistix does).
     options : dict, optional
-        Extra ``options`` for ``minimize`` (``maxiter`` here wins over the argument).
+        Extra ``options`` for ``minimize``; they win over the adapter's (``maxiter`` excepted).
+        scipy's own stopping tests are off unless given here.
     trace : {"objective", "iterates", "none"}, default "objective"
         What the callback records: the objective and time of each iteration, those plus
-        a copy of each iterate, or nothing (no callback at all).
+        a copy of each iterate, or nothing (the callback then only checks convergence).
     blas_threads : int or None, default 1
         BLAS threads (OpenBLAS/MKL of NumPy and SciPy, process-wide) while ``minimize``
         runs; ``None`` leaves them alone. scipy's small BLAS calls between evaluations
         otherwise wake idle BLAS threads that compete with XLA's gradient for the cores
         (measured: 2-2.5x faster evaluations at n=1e5, p=100 on 2 cores). JAX's own
         computation does not use these threads.
+    **nemos_kwargs
+        Arguments of NeMoS's ``LBFGS``/``BFGS``/``NonlinearCG`` (``stepsize``,
+        ``memory_size``, ``history_size``, ``maxls``, ``linesearch_kwargs``, ...): mapped to
+        the nearest scipy option or ignored with a warning (see :mod:`._scipy_options`).
 
     Examples
     --------
@@ -105,14 +127,21 @@ class ScipyMinimize(AbstractSolver):
         has_aux,
         init_params=None,
         method: str | None = None,
-        tol: float | None = None,
-        maxiter: int = 1000,
+        tol: float | None = DEFAULT_TOL,
+        rtol: float = 0.0,
+        norm=None,
+        maxiter: int = DEFAULT_MAXITER,
+        throw: bool = False,
         options: dict | None = None,
         trace: str = "objective",
         blas_threads: int | None = 1,
+        **nemos_kwargs,
     ):
-        self.method = check_method(method, self.fixed_method)
         self.algo_name = self.__class__.algo_label()
+        if self.fixed_method == "CG" and method is not None and not isinstance(method, str):
+            nonlinear_cg_rule(self.algo_name, method)  # NeMoS's NonlinearCG `method`
+            method = None
+        self.method = check_method(method, self.fixed_method)
         require_x64(self.algo_name)
         reg_name = type(regularizer).__name__
         if reg_name not in SMOOTH_REGULARIZERS:
@@ -121,27 +150,16 @@ class ScipyMinimize(AbstractSolver):
                 f"a smooth objective, so only {' and '.join(SMOOTH_REGULARIZERS)} are "
                 "accepted (use ProximalGradient for Lasso, GroupLasso or ElasticNet)."
             )
-        if tol is not None and not (isinstance(tol, (int, float)) and tol > 0):
-            raise ValueError(f"tol must be a positive number or None, got {tol!r}.")
-        if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-            raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}.")
-        if blas_threads is not None and (
-            isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1
-        ):
-            raise ValueError(
-                f"blas_threads must be a positive integer or None, got {blas_threads!r}."
-            )
+        self.stop_rule = StopRule(DEFAULT_TOL if tol is None else tol, rtol, norm)
+        check_arguments(maxiter=maxiter, blas_threads=blas_threads, trace=trace)
         self.blas_threads = blas_threads
-        if trace not in TRACE_MODES:
-            raise ValueError(f"trace must be one of {TRACE_MODES}, got {trace!r}.")
-        options = dict(options or {})
-        for key in ("bounds", "constraints"):
-            if key in options:
-                raise ValueError(
-                    f"options[{key!r}] is not accepted: the scipy adapter solves unconstrained "
-                    "problems only."
-                )
-        self.tol = tol
+        self.throw = bool(throw)
+        options = {
+            **translate_nemos_kwargs(self.algo_name, self.method, nemos_kwargs),
+            **(options or {}),
+        }
+        check_arguments(options=options)
+        self.tol = self.stop_rule.tol
         self.maxiter = int(maxiter)
         self.options = options
         self.trace = trace
@@ -159,9 +177,9 @@ class ScipyMinimize(AbstractSolver):
     @classmethod
     def get_accepted_arguments(cls) -> set[str]:
         """Keyword arguments accepted in ``solver_kwargs``."""
-        accepted = {"tol", "maxiter", "options", "trace", "blas_threads"}
-        if cls.fixed_method is None:
-            accepted.add("method")
+        accepted = set(ADAPTER_ARGUMENTS | NEMOS_ARGUMENTS) | {"has_aux", "init_params"}
+        if cls.fixed_method in (None, "CG"):
+            accepted.add("method")  # scipy's method, or NeMoS's NonlinearCG update rule
         return accepted
 
     # -- compiled functions -------------------------------------------------------------
@@ -212,6 +230,8 @@ class ScipyMinimize(AbstractSolver):
         """Minimise from ``init_params``; return ``(params, state, aux)``."""
         params, result, trace = self._minimize(init_params, self.maxiter, args)
         state = self._state(result, trace, previous=None)
+        if self.throw and not state.converged:
+            raise RuntimeError(f"{self.algo_name} did not converge (throw=True): {state.message}")
         return params, state, self._aux(params, args)
 
     def update(self, params, state, *args):
@@ -241,72 +261,62 @@ class ScipyMinimize(AbstractSolver):
 
     def _minimize(self, init_params, maxiter: int, args):
         compiled = self._functions(init_params)
-        args = jax.device_put(args)
         x0, _ = ravel_pytree(init_params)
-        x0 = np.asarray(x0, dtype=np.float64)
-        counts = {"f": 0, "h": 0}
-        trace_fun: list[float] = []
-        trace_time: list[float] = []
-        trace_x: list[np.ndarray] | None = [] if self.trace == "iterates" else None
-
-        def fun(x):
-            counts["f"] += 1
-            value, grad = compiled.value_and_grad(x, *args)
-            value = float(value)
-            if not trace_fun and self.trace != "none":
-                trace_fun.append(value)
-                trace_time.append(time.perf_counter() - start)
-                if trace_x is not None:
-                    trace_x.append(np.array(x))
-            return value, np.asarray(grad, dtype=np.float64)
-
-        def hessp(x, v):
-            counts["h"] += 1
-            return np.asarray(compiled.hvp(x, v, *args), dtype=np.float64)
-
-        def callback(intermediate_result):
-            trace_time.append(time.perf_counter() - start)
-            trace_fun.append(float(intermediate_result.fun))
-            if trace_x is not None:
-                trace_x.append(np.array(intermediate_result.x))
-
-        options = {"maxiter": maxiter, **self.options}
-        options["maxiter"] = maxiter
-        if self.method == "L-BFGS-B":
-            options.setdefault("maxfun", max(15000, 20 * maxiter))
-        with blas_limit(self.blas_threads):
-            start = time.perf_counter()
-            result = scipy.optimize.minimize(
-                fun,
-                x0,
-                method=self.method,
-                jac=True,
-                hessp=hessp if SCIPY_METHODS[self.method] else None,
-                tol=self.tol,
-                callback=None if self.trace == "none" else callback,
-                options=options,
-            )
-        result.nfev_counted, result.nhev_counted = counts["f"], counts["h"]
+        result, trace = minimize_once(
+            compiled.value_and_grad,
+            compiled.hvp if SCIPY_METHODS[self.method] else None,
+            np.asarray(x0, dtype=np.float64),
+            jax.device_put(args),
+            method=self.method,
+            rule=self.stop_rule,
+            options={
+                **native_stop_options(self.method, maxiter),
+                **self.options,
+                "maxiter": maxiter,
+            },
+            trace=self.trace,
+            blas_threads=self.blas_threads,
+        )
         params = compiled.unravel(np.asarray(result.x, dtype=np.float64))
-        trace = (tuple(trace_fun), tuple(trace_time), trace_x)
         return params, result, trace
 
     def _state(self, result, trace, previous: ScipySolverState | None) -> ScipySolverState:
         trace_fun, trace_time, trace_x = trace
         nit = int(getattr(result, "nit", 0))
+        bound = self.stop_rule.tol + self.stop_rule.rtol * abs(result.fun)
+        converged = bool(result.converged or result.at_floor)
+        if result.converged:
+            status = 0
+            message = f"Converged: gradient norm {result.grad_norm:.3g} <= {bound:.3g}."
+        elif result.at_floor:
+            status = 0
+            message = (
+                f"Converged to float64 precision: {result.message} with gradient norm "
+                f"{result.grad_norm:.3g} (tol {bound:.3g} is below what f's rounding resolves)."
+            )
+        else:
+            status = int(result.status) if int(result.status) != 0 else 2
+            message = (
+                f"{result.message} (gradient norm {result.grad_norm:.3g} > {bound:.3g}, "
+                "not converged)."
+            )
+        if result.restarts:
+            message += f" {result.restarts} restart(s) after scipy ended short of the test."
         state = ScipySolverState(
             fun=float(result.fun),
             nit=nit,
             nfev=result.nfev_counted,
             njev=result.nfev_counted,
             nhev=result.nhev_counted,
-            status=int(result.status),
-            message=str(result.message),
-            converged=bool(result.success),
+            status=status,
+            message=message,
+            converged=converged,
             reached_max_steps=nit >= self.maxiter,
             trace_fun=trace_fun,
             trace_time=trace_time,
             trace_x=None if trace_x is None else tuple(trace_x),
+            grad_norm=float(result.grad_norm),
+            restarts=int(result.restarts),
         )
         if previous is None:
             return state
@@ -318,6 +328,7 @@ class ScipyMinimize(AbstractSolver):
             nfev=previous.nfev + state.nfev,
             njev=previous.njev + state.njev,
             nhev=previous.nhev + state.nhev,
+            restarts=previous.restarts + state.restarts,
             trace_fun=previous.trace_fun + state.trace_fun[1:],
             trace_time=previous.trace_time + tuple(offset + t for t in state.trace_time[1:]),
             trace_x=None

@@ -14,6 +14,7 @@ __all__ = [
     "TRACE_MODES",
     "ScipySolverState",
     "blas_limit",
+    "check_arguments",
     "check_method",
 ]
 
@@ -56,11 +57,14 @@ class ScipySolverState:
         Objective, gradient and Hessian-vector evaluations. One JAX ``value_and_grad``
         call counts as one ``nfev`` and one ``njev``.
     status : int
-        scipy's status code of the last ``minimize`` call (-1 before any).
+        0 when the last ``minimize`` call converged, else scipy's status code of that call
+        (2 where scipy said 0 but the adapter's test does not hold; -1 before any call).
     message : str
-        scipy's message of the last ``minimize`` call.
+        What ended the last ``minimize`` call, with the gradient norm reached.
     converged : bool
-        scipy's ``success`` flag of the last call.
+        Whether the adapter's test (gradient norm <= ``tol + rtol * |f|``) holds at the
+        returned parameters, or the run stopped short of ``maxiter`` at the float64 floor of
+        that test (see ``nemos_bench.solvers._scipy_options``; the message says which).
     reached_max_steps : bool
         Whether the last call stopped at ``maxiter``.
     trace_fun : tuple of float
@@ -70,6 +74,12 @@ class ScipySolverState:
     trace_x : tuple of numpy.ndarray or None
         Flat parameter vector for each entry of ``trace_fun`` when the solver was built
         with ``trace="iterates"``; unflatten with :meth:`ScipyMinimize.unravel`.
+    grad_norm : float
+        Norm of the gradient at the current parameters, in the solver's ``norm``
+        (NaN before any ``minimize`` call).
+    restarts : int
+        ``minimize`` calls after the first of each run, where scipy ended one short of
+        ``maxiter`` without converging (see ``nemos_bench.solvers._scipy_run``).
     """
 
     fun: float
@@ -84,6 +94,8 @@ class ScipySolverState:
     trace_fun: tuple[float, ...] = ()
     trace_time: tuple[float, ...] = ()
     trace_x: tuple[np.ndarray, ...] | None = None
+    grad_norm: float = float("nan")
+    restarts: int = 0
 
 
 def check_method(method: str | None, fixed: str | None) -> str:
@@ -109,3 +121,21 @@ def check_method(method: str | None, fixed: str | None) -> str:
             f"Hessian); accepted methods: {accepted}."
         )
     raise ValueError(f"Unknown scipy method {method!r}; accepted methods: {accepted}.")
+
+
+def check_arguments(*, maxiter=1, blas_threads=None, trace="none", options=None) -> None:
+    """Raise a ``ValueError`` naming the first bad argument of the adapter."""
+    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+        raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}.")
+    if blas_threads is not None and (
+        isinstance(blas_threads, bool) or not isinstance(blas_threads, int) or blas_threads < 1
+    ):
+        raise ValueError(f"blas_threads must be a positive integer or None, got {blas_threads!r}.")
+    if trace not in TRACE_MODES:
+        raise ValueError(f"trace must be one of {TRACE_MODES}, got {trace!r}.")
+    for key in ("bounds", "constraints"):
+        if key in (options or {}):
+            raise ValueError(
+                f"options[{key!r}] is not accepted: the scipy adapter solves unconstrained "
+                "problems only."
+            )
