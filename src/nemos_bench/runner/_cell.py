@@ -13,8 +13,9 @@ import nemos as nmo
 import numpy as np
 
 from ..problems import Problem, Reference, grad_norm, objective
-from ..solvers import ScipyMinimize, solver_allows
+from ..solvers import ScipyMinimize, disallowed_reason, is_baseline, solver_allows
 from ..solvers._compat import coef_intercept, initial_params, optim_info
+from ._nemos_model import model_kwargs
 from ._timing import block, time_repeats
 from ._trace import trace_solver
 
@@ -66,9 +67,7 @@ def make_model(spec, solver: str, tol: float, maxiter: int):
     'PopulationGLM'
     """
     cls = nmo.glm.GLM if spec.n_outputs == 1 else nmo.glm.PopulationGLM
-    kwargs: dict[str, Any] = {"regularizer": spec.regularizer, "solver_name": solver}
-    if spec.regularizer != "UnRegularized":
-        kwargs["regularizer_strength"] = spec.regularizer_strength
+    kwargs: dict[str, Any] = {**model_kwargs(spec), "solver_name": solver}
     return cls(**kwargs, solver_kwargs={"tol": tol, "maxiter": maxiter})
 
 
@@ -103,6 +102,7 @@ def _base_row(spec, solver, tol, settings, f_star, extra: dict | None = None) ->
         "repeat": settings.repeats,
         "reference_objective": f_star,
         "design": spec.design,
+        "observation": spec.observation,
         **(extra or {}),
     }
 
@@ -239,7 +239,10 @@ def run_one(
     CellResult
     """
     spec = problem.spec
-    if not solver_allows(solver, spec.regularizer):
+    fit_cell = _fit_cell
+    if is_baseline(solver):  # scikit-learn, glum: see _baseline_cell
+        from ._baseline_cell import run_baseline_cell as fit_cell
+    elif not solver_allows(solver, spec.regularizer):
         return skipped_cell(
             spec,
             solver,
@@ -247,11 +250,11 @@ def run_one(
             settings,
             reference.objective,
             "skipped",
-            f"NeMoS does not allow {solver} with the {spec.regularizer} regularizer.",
+            disallowed_reason(solver, spec.regularizer),
             extra=problem_columns(problem, reference),
         )
     try:
-        return _fit_cell(problem, reference, solver, tol, settings, trace)
+        return fit_cell(problem, reference, solver, tol, settings, trace)
     except Exception as err:  # noqa: BLE001 - every failure becomes a row
         message = " ".join(str(err).split())[:300] or "no message"
         status = "diverged" if "NaN" in message or "nan" in message.split() else "failed"

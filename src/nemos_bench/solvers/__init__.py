@@ -1,12 +1,22 @@
-"""Solvers: the scipy adapter, its registration, and NeMoS version compatibility.
+"""Solvers: the scipy adapter, its registration, outside baselines, NeMoS version compatibility.
 
 This subpackage is the only place in nemos-bench that touches ``nemos.solvers``.
 """
 
+from ._baselines import (
+    BASELINES,
+    Baseline,
+    BaselineFit,
+    GLMTask,
+    baseline_names,
+    get_baseline,
+    is_baseline,
+)
 from ._catalog import (
     SolverClassError,
     UnknownSolverError,
     available_solvers,
+    disallowed_reason,
     load_solver_class,
     register_validated_solvers,
     resolve_solvers,
@@ -36,9 +46,17 @@ from ._register import (
 from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
 
 __all__ = [
+    "BASELINES",
+    "Baseline",
+    "BaselineFit",
+    "GLMTask",
+    "baseline_names",
+    "get_baseline",
+    "is_baseline",
     "SolverClassError",
     "UnknownSolverError",
     "available_solvers",
+    "disallowed_reason",
     "load_solver_class",
     "resolve_solvers",
     "solver_allows",
