@@ -10,6 +10,7 @@ __all__ = [
     "MAX_CONDITION_NUMBER",
     "REFERENCE_GTOL",
     "ReferenceSolutionError",
+    "armijo_step",
     "start_point",
 ]
 
@@ -39,3 +40,22 @@ def start_point(X, y, family, label: str) -> tuple[np.ndarray, float]:
         return np.zeros(X.shape[1]), family.intercept_only(y, label)
     except InterceptError as err:
         raise ReferenceSolutionError(str(err)) from None
+
+
+def armijo_step(value_at, value: float, decrement: float, scale: float) -> float | None:
+    """Step length by backtracking from 1 until Armijo's test holds; ``None`` if it never does.
+
+    ``value_at(t)`` is the objective at step ``t``, ``value`` the current one and
+    ``decrement`` the decrease the local model predicts for the full step (positive). Once
+    ``f - f*`` is at rounding level Armijo cannot see the decrease: the full step is then
+    taken unless it raises the objective beyond rounding (the certificate decides anyway).
+    """
+    t = 1.0
+    for _ in range(_MAX_HALVINGS):
+        new = value_at(t)
+        if new <= value - _ARMIJO * t * decrement:
+            return t
+        if t == 1.0 and decrement <= 1e-10 * scale and new <= value + 1e-13 * scale:
+            return t
+        t *= 0.5
+    return None

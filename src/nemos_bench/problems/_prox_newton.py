@@ -19,13 +19,12 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ._certify import (
-    _ARMIJO,
-    _MAX_HALVINGS,
     _MAX_ITER,
     _STEP_RTOL,
     MAX_CONDITION_NUMBER,
     REFERENCE_GTOL,
     ReferenceSolutionError,
+    armijo_step,
     start_point,
 )
 from ._hessian import _hessian, active_condition
@@ -136,16 +135,15 @@ def prox_newton_one_output(X, y, family, pen, label):
         if it == _MAX_ITER:
             break
         decrease = float(g @ step) + pen.nonsmooth(w + step[:p]) - pen.nonsmooth(w)
-        t = 1.0
-        for _ in range(_MAX_HALVINGS):
-            new = _output_value(X, y, w + t * step[:p], b + t * step[p], family, pen)
-            if new <= value + _ARMIJO * t * decrease:
-                break
-            # At rounding level Armijo cannot see the decrease; the mapping certifies anyway.
-            if t == 1.0 and -decrease <= 1e-10 * scale and new <= value + 1e-13 * scale:
-                break
-            t *= 0.5
-        else:
+        t = armijo_step(
+            lambda t, w=w, b=b, d=step: _output_value(
+                X, y, w + t * d[:p], b + t * d[p], family, pen
+            ),
+            value,
+            -decrease,
+            scale,
+        )
+        if t is None:
             reason = "the line search found no decrease"
             break
         w, b = w + t * step[:p], b + t * step[p]

@@ -10,13 +10,12 @@ import scipy.linalg
 from threadpoolctl import threadpool_limits
 
 from ._certify import (
-    _ARMIJO,
-    _MAX_HALVINGS,
     _MAX_ITER,
     _STEP_RTOL,
     MAX_CONDITION_NUMBER,
     REFERENCE_GTOL,
     ReferenceSolutionError,
+    armijo_step,
     start_point,
 )
 from ._generate import Problem
@@ -127,17 +126,15 @@ def _newton_one_output(X, y, family, pen, label):
         if it == _MAX_ITER:
             break
         decrement = float(-g @ step)  # Newton decrement squared, ~ 2 * (f - f*)
-        t = 1.0
-        for _ in range(_MAX_HALVINGS):
-            f_new = _output_value(X, y, w + t * step[:p], b + t * step[p], family, pen)
-            if f_new <= f - _ARMIJO * t * decrement:
-                break
-            # Once f - f* is at rounding level, Armijo cannot see the decrease: take the full
-            # Newton step unless it increases f beyond rounding (the gradient certifies anyway).
-            if t == 1.0 and decrement <= 1e-10 * scale and f_new <= f + 1e-13 * scale:
-                break
-            t *= 0.5
-        else:
+        t = armijo_step(
+            lambda t, w=w, b=b, d=step: _output_value(
+                X, y, w + t * d[:p], b + t * d[p], family, pen
+            ),
+            f,
+            decrement,
+            scale,
+        )
+        if t is None:
             reason = "the line search found no decrease"
             break
         w, b = w + t * step[:p], b + t * step[p]

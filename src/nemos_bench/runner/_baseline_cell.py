@@ -16,7 +16,7 @@ from ..problems import Problem, Reference
 from ..solvers import get_baseline
 from ._cell import CellResult, CellSettings, _base_row, _measures, problem_columns, skipped_cell
 from ._nemos_model import glm_task
-from ._timing import time_repeats
+from ._timing import time_repeats, timing_columns
 
 __all__ = ["run_baseline_cell"]
 
@@ -50,11 +50,7 @@ def run_baseline_cell(
     result = timing.last
     obj, gnorm = _measures(problem, (result.coef, result.intercept), f_star)
     row.update(
-        fit_s=timing.median_s,
-        fit_s_min=timing.min_s,
-        fit_s_max=timing.max_s,
-        compile_s=max(row["end_to_end_s"] - timing.median_s, 0.0),
-        compiles_in_timed=timing.compiles,
+        **timing_columns(timing, row["end_to_end_s"]),
         n_steps=result.n_iter,
         objective=obj,
         suboptimality=obj - f_star,

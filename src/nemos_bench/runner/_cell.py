@@ -16,7 +16,7 @@ from ..problems import Problem, Reference, grad_norm, objective
 from ..solvers import ScipyMinimize, disallowed_reason, is_baseline, solver_allows
 from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._nemos_model import model_kwargs
-from ._timing import block, time_repeats
+from ._timing import block, time_repeats, timing_columns
 from ._trace import trace_solver
 
 __all__ = [
@@ -147,11 +147,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
     info = optim_info(fitted, state)
     obj, gnorm = _measures(problem, params, f_star)
     row.update(
-        fit_s=timing.median_s,
-        fit_s_min=timing.min_s,
-        fit_s_max=timing.max_s,
-        compile_s=max(row["end_to_end_s"] - timing.median_s, 0.0),
-        compiles_in_timed=timing.compiles,
+        **timing_columns(timing, row["end_to_end_s"]),
         n_steps=int(info.num_steps),
         nfev=getattr(state, "nfev", None),
         njev=getattr(state, "njev", None),

@@ -12,7 +12,7 @@ import jax
 
 from .._jaxtools import count_compiles
 
-__all__ = ["Timing", "block", "time_repeats"]
+__all__ = ["Timing", "block", "time_repeats", "timing_columns"]
 
 
 def block(tree: Any) -> Any:
@@ -82,3 +82,23 @@ def time_repeats(fn: Callable[[], Any], repeats: int) -> Timing:
         compiles=seen.count,
         last=out,
     )
+
+
+def timing_columns(timing: Timing, end_to_end_s: float) -> dict:
+    """Summary columns of a steady-state timing after a first call of ``end_to_end_s``.
+
+    ``compile_s`` is the first call's overhead over the steady state (never negative).
+
+    Examples
+    --------
+    >>> t = Timing(0.5, 0.4, 0.7, 3, 0, None)
+    >>> timing_columns(t, 2.0)["compile_s"]
+    1.5
+    """
+    return {
+        "fit_s": timing.median_s,
+        "fit_s_min": timing.min_s,
+        "fit_s_max": timing.max_s,
+        "compile_s": max(end_to_end_s - timing.median_s, 0.0),
+        "compiles_in_timed": timing.compiles,
+    }
