@@ -257,7 +257,7 @@ def test_matrix_says_ok_only_when_every_fit_ended_ok():
             "regularizer": ["Lasso"] * 4 + ["Ridge"] * 2,
             "solver": ["A", "A", "B", "B", "A", "B"],
             "status": ["ok", "ok", "ok", "failed", "skipped", "skipped"],
-            "reason": ["", "", "", "boom", "why not", "why not"],
+            "reason": ["", "", "", "boom", "A: why not", "B: why not"],
             "rel_suboptimality": [1e-3, 1e-9, 1e-6, None, None, None],
         }
     )
@@ -265,4 +265,4 @@ def test_matrix_says_ok_only_when_every_fit_ended_ok():
     assert matrix.loc[("Poisson", "Lasso"), "A"] == "ok (best 1.0e-09)"
     assert matrix.loc[("Poisson", "Lasso"), "B"] == "1 ok (best 1.0e-06), 1 failed"
     assert matrix.loc[("Poisson", "Ridge")].tolist() == ["skipped [1]", "skipped [1]"]
-    assert reasons == ["why not"]
+    assert reasons == ["this solver: why not"]

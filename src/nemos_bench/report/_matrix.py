@@ -19,6 +19,8 @@ def _cell_text(rows: pd.DataFrame, reasons: dict[str, int]) -> str:
         word = status if len(counts) == 1 else f"{counts[status]} {status}"
         if status == "skipped":
             notes = rows.loc[rows["status"] == "skipped", "reason"].fillna("").astype(str)
+            solver = str(rows["solver"].iloc[0])  # one footnote for every solver's same reason
+            notes = notes.str.replace(solver, "this solver", regex=False)
             marks = sorted({reasons.setdefault(r, len(reasons) + 1) for r in notes})
             word += " " + "".join(f"[{m}]" for m in marks)
         if status == "ok":
