@@ -198,6 +198,6 @@ def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == (
         "nemos-bench run: error: Unknown suite 'huge'; accepted suites are "
-        "['quick', 'standard', 'large', 'neuro'].\n"
+        "['quick', 'standard', 'large', 'neuro', 'models'].\n"
     )
     assert list(tmp_path.iterdir()) == []

@@ -100,7 +100,7 @@ def _communicate(procs, timeout=120):
         ("seed", True),
         ("seed", -1),
         ("seed", 2**32),
-        ("regularizer", "Lasso"),
+        ("regularizer", "L1"),
         ("regularizer", "ridge"),
         ("regularizer_strength", -1e-3),
         ("regularizer_strength", float("nan")),
@@ -161,7 +161,7 @@ def test_from_id_round_trips_floats_exactly(noise, lam):
     [
         "",
         "poisson[n=10]",
-        "gaussian[n=10,p=2,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]",
+        "binomial[n=10,p=2,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]",
         "poisson[n=10,p=2,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]x",
         "poisson[n=10,p=2,k=1,noise=abc,reg=UnRegularized,lam=0.0,seed=0]",
         "poisson[p=2,n=10,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]",
@@ -175,7 +175,7 @@ def test_from_id_malformed_quotes_string_and_form(text):
 
 def test_from_id_invalid_values_name_the_field():
     with pytest.raises(ValueError, match="`regularizer`"):
-        ProblemSpec.from_id("poisson[n=10,p=2,k=1,noise=0.0,reg=Lasso,lam=0.0,seed=0]")
+        ProblemSpec.from_id("poisson[n=10,p=2,k=1,noise=0.0,reg=Lass,lam=0.0,seed=0]")
     with pytest.raises(ValueError, match="`n_samples`"):
         ProblemSpec.from_id("poisson[n=0,p=2,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]")
 
@@ -211,7 +211,7 @@ def test_problems_package_imports_no_nemos_jax_or_sibling_packages():
 
 
 def test_suites():
-    assert list_suites() == ["quick", "standard", "large", "neuro"]
+    assert list_suites() == ["quick", "standard", "large", "neuro", "models"]
     quick = get_suite("quick")
     assert len(quick) == 2
     assert {(s.glm_class, s.regularizer) for s in quick} == {
@@ -234,7 +234,7 @@ def test_suites():
 
 @pytest.mark.parametrize("name", ["Quick", "tiny", ""])
 def test_get_suite_unknown_name(name):
-    accepted = "accepted suites are \\['quick', 'standard', 'large', 'neuro'\\]"
+    accepted = "accepted suites are \\['quick', 'standard', 'large', 'neuro', 'models'\\]"
     with pytest.raises(ValueError, match=accepted):
         get_suite(name)
 

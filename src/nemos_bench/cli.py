@@ -1,6 +1,7 @@
 """The ``nemos-bench`` command line: list, run, report, compare, verify and asv.
 
-Exit codes: 0 every cell ok, 1 some cells not ok (all rows still written), 2 usage error
+Exit codes: 0 every cell ok (or skipped: a solver that cannot run a problem, with the
+reason), 1 some cells failed, diverged or timed out (all rows still written), 2 usage error
 (one sentence on stderr, no traceback, nothing written), 130 interrupted (Ctrl-C; the
 finished cells are kept, rerun the same command with the same ``--out`` to resume).
 ``compare`` exits 1 on a regression, ``verify`` on a row whose numbers do not recompute.
@@ -137,8 +138,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_list(args, console: Console) -> int:
     from ._listing import print_problems
-    from .problems import get_suite, list_suites
-    from .solvers import available_solvers, solver_allows
+    from .problems import REGULARIZERS, get_suite, list_suites
+    from .solvers import available_solvers, baseline_names, get_baseline, is_baseline, solver_allows
 
     suites = [args.suite] if args.suite else list_suites()
     try:
@@ -148,12 +149,15 @@ def _cmd_list(args, console: Console) -> int:
     print_problems(
         console, specs, compute=bool(args.suite) if args.compute is None else args.compute
     )
-    solvers = Table(title="Solvers available here")
-    for column in ("solver", "UnRegularized", "Ridge"):
+    solvers = Table(title="Solvers available here (and outside baselines)")
+    names = available_solvers() + baseline_names()
+    solvers.add_column("solver", no_wrap=True, min_width=max(map(len, names)))
+    for column in REGULARIZERS:
         solvers.add_column(column)
-    for name in available_solvers():
-        marks = ["yes" if solver_allows(name, reg) else "-" for reg in ("UnRegularized", "Ridge")]
-        solvers.add_row(escape(name), *marks)
+    for name in names:
+        marks = ["yes" if solver_allows(name, reg) else "-" for reg in REGULARIZERS]
+        missing = is_baseline(name) and not get_baseline(name).available()
+        solvers.add_row(escape(name + (" (not installed)" if missing else "")), *marks)
     console.print(solvers)
     return EXIT_OK
 
@@ -205,7 +209,7 @@ def _summary_table(store) -> tuple[Table, int, list[str]]:
         "inside the timed repeats"
         for r in ok[ok["compiles_in_timed"].fillna(0) > 0].itertuples()
     ]
-    return table, int((frame["status"] != "ok").sum()), warnings
+    return table, int((~frame["status"].isin(["ok", "skipped"])).sum()), warnings
 
 
 def _user_modules_importable() -> None:

@@ -1,10 +1,17 @@
-"""Synthetic Poisson GLM benchmark problems with certified reference optima.
+"""Synthetic GLM benchmark problems with certified reference optima.
 
 Pure NumPy/SciPy/scikit-learn (no NeMoS, no JAX), so it is an independent yardstick for the
 solvers under test.
 """
 
-from ._axes import AXES, DEFAULT_SPIKE_RATE, DEFAULT_TAIL_STRENGTH, DEFAULT_WINDOW, DESIGNS
+from ._axes import (
+    AXES,
+    COUNT_OBSERVATIONS,
+    DEFAULT_SPIKE_RATE,
+    DEFAULT_TAIL_STRENGTH,
+    DEFAULT_WINDOW,
+    DESIGNS,
+)
 from ._cache import (
     CACHE_ENV_VAR,
     default_cache_dir,
@@ -12,9 +19,19 @@ from ._cache import (
     load_problem,
     load_reference,
 )
+from ._families import (
+    BERNOULLI_BASE_PROB,
+    GAMMA_BASE_MEAN,
+    GAMMA_SHAPE,
+    GAMMA_SLOPE,
+    GAUSSIAN_NOISE,
+    NB_SCALE,
+    OBSERVATIONS,
+)
 from ._generate import BASE_RATE, RATE_SCALE, Z_CLIP, Problem, make_problem
 from ._hessian import condition_number, reference_cost
-from ._objective import grad_norm, gradient, objective
+from ._objective import grad_norm, gradient, objective, prox_residual
+from ._penalties import DEFAULT_GROUP_SIZE, DEFAULT_L1_RATIO, DEFAULT_STRENGTHS, feature_groups
 from ._reference import (
     MAX_CONDITION_NUMBER,
     REFERENCE_GTOL,
@@ -29,14 +46,25 @@ from ._suites import RIDGE_STRENGTH, SUITES, get_suite, list_suites
 __all__ = [
     "AXES",
     "BASE_RATE",
+    "BERNOULLI_BASE_PROB",
     "CACHE_ENV_VAR",
+    "COUNT_OBSERVATIONS",
+    "DEFAULT_GROUP_SIZE",
+    "DEFAULT_L1_RATIO",
     "DEFAULT_RIDGE_STRENGTH",
     "DEFAULT_SPIKE_RATE",
+    "DEFAULT_STRENGTHS",
     "DEFAULT_TAIL_STRENGTH",
     "DEFAULT_WINDOW",
     "DESIGNS",
+    "GAMMA_BASE_MEAN",
+    "GAMMA_SHAPE",
+    "GAMMA_SLOPE",
+    "GAUSSIAN_NOISE",
     "GENERATOR_VERSION",
     "MAX_CONDITION_NUMBER",
+    "NB_SCALE",
+    "OBSERVATIONS",
     "RATE_SCALE",
     "REFERENCE_GTOL",
     "REGULARIZERS",
@@ -49,6 +77,7 @@ __all__ = [
     "ReferenceSolutionError",
     "condition_number",
     "default_cache_dir",
+    "feature_groups",
     "get_suite",
     "grad_norm",
     "gradient",
@@ -59,6 +88,7 @@ __all__ = [
     "load_reference",
     "make_problem",
     "objective",
+    "prox_residual",
     "raised_cosine_log_basis",
     "reference_cost",
     "reference_solution",

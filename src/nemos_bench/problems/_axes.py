@@ -18,12 +18,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._checks import check_positive_int, is_real
+from ._families import OBSERVATIONS
+from ._penalties import checked_penalty_axes
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._spec import ProblemSpec
 
 __all__ = [
     "AXES",
+    "COUNT_OBSERVATIONS",
     "DEFAULT_SPIKE_RATE",
     "DEFAULT_TAIL_STRENGTH",
     "DEFAULT_WINDOW",
@@ -35,6 +38,8 @@ __all__ = [
     "parse_axes",
 ]
 
+#: Observation models whose data are counts (they support ``rate`` and spike-history designs).
+COUNT_OBSERVATIONS = ("Poisson", "NegativeBinomial")
 #: Designs: ``make_regression``'s Gaussian design, or a simulated population's spike history.
 DESIGNS = ("gaussian", "spike_history")
 #: Version of each non-Gaussian design's simulation; it enters the content hash of those
@@ -63,12 +68,16 @@ class Axis:
         error); ``repr`` of floats and ``str`` of ints and names are written.
     default :
         The value that keeps the first release's behaviour; left out of ids and hashes.
+    suffix :
+        Whether the value is written as ``,key=value`` (``False``: the id spells it
+        elsewhere, as the observation model names the id's prefix).
     """
 
     field: str
     key: str
     parse: Callable[[str], object]
     default: object = None
+    suffix: bool = True
 
     def text(self, value) -> str:
         """How ``value`` is written in an id (``repr`` for floats: it round-trips exactly)."""
@@ -94,6 +103,9 @@ AXES: tuple[Axis, ...] = (
     Axis("rate", "rate", float),
     Axis("effective_rank", "rank", _int),
     Axis("tail_strength", "tail", float),
+    Axis("observation", "obs", _name, "Poisson", suffix=False),  # the id's prefix
+    Axis("l1_ratio", "ratio", float),
+    Axis("group_size", "group", _int),
 )
 
 _PAIR_RE = re.compile(r",(?P<key>[a-z_]+)=(?P<value>[^,\[\]=]+)")
@@ -110,7 +122,7 @@ def axes_id(values: dict) -> str:
     return "".join(
         f",{axis.key}={axis.text(values[axis.field])}"
         for axis in AXES
-        if values.get(axis.field, axis.default) != axis.default
+        if axis.suffix and values.get(axis.field, axis.default) != axis.default
     )
 
 
@@ -124,7 +136,7 @@ def parse_axes(text: str) -> dict:
     >>> parse_axes(",design=spike_history,window=100")
     {'design': 'spike_history', 'window': 100}
     """
-    order = {axis.key: i for i, axis in enumerate(AXES)}
+    order = {axis.key: i for i, axis in enumerate(AXES) if axis.suffix}
     pairs = list(_PAIR_RE.finditer(text))
     if "".join(m.group(0) for m in pairs) != text:
         raise ValueError(text)
@@ -155,7 +167,26 @@ def hash_fields(values: dict) -> dict:
 
 
 def checked_axes(spec: ProblemSpec) -> dict:
-    """Validated, normalized values of the optional axes (``design`` ... ``tail_strength``)."""
+    """Validated, normalized values of the optional axes (``design`` ... ``group_size``)."""
+    values = _checked_design_axes(spec)
+    obs = spec.observation
+    if obs not in OBSERVATIONS:
+        raise ValueError(f"`observation` must be one of {list(OBSERVATIONS)}, got {obs!r}.")
+    if obs not in COUNT_OBSERVATIONS:
+        if spec.design == "spike_history":
+            raise ValueError(
+                f"design='spike_history' models spike counts: `observation` must be one of "
+                f"{list(COUNT_OBSERVATIONS)} with it, got {obs!r}."
+            )
+        if spec.rate is not None:
+            raise ValueError(
+                f"`rate` applies to count observations {list(COUNT_OBSERVATIONS)} only, got "
+                f"{spec.rate!r} with observation={obs!r}; leave it None."
+            )
+    return {**values, **checked_penalty_axes(spec)}
+
+
+def _checked_design_axes(spec: ProblemSpec) -> dict:
     design, rank, tail, window = spec.design, spec.effective_rank, spec.tail_strength, spec.window
     if design not in DESIGNS:
         raise ValueError(f"`design` must be one of {list(DESIGNS)}, got {design!r}.")

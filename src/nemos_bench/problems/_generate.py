@@ -1,4 +1,4 @@
-"""Synthetic Poisson GLM data: ``make_regression`` predictor turned into spike counts."""
+"""Synthetic GLM data: ``make_regression`` predictor turned into spike counts (or other data)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.datasets import make_regression
 from threadpoolctl import threadpool_limits
 
+from ._families import get_family
 from ._spec import ProblemSpec
 from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
 
@@ -39,13 +40,14 @@ class Problem:
     X :
         Design matrix, shape ``(n_samples, n_features)``.
     y :
-        Spike counts (integer-valued floats), shape ``(n_samples,)`` for one output and
-        ``(n_samples, n_outputs)`` otherwise.
+        Observations: spike counts (integer-valued floats) for Poisson and NegativeBinomial,
+        0/1 for Bernoulli, positive reals for Gamma, reals for Gaussian; shape
+        ``(n_samples,)`` for one output and ``(n_samples, n_outputs)`` otherwise.
     true_coef :
-        Coefficients of the noiseless part of the simulated log-rate, shape ``(n_features,)``
-        or ``(n_features, n_outputs)``.
+        Coefficients of the noiseless part of the simulated linear predictor (the log-rate of
+        a Poisson problem), shape ``(n_features,)`` or ``(n_features, n_outputs)``.
     true_intercept :
-        Intercepts of the simulated log-rate, shape ``(1,)`` or ``(n_outputs,)``.
+        Intercepts of the simulated linear predictor, shape ``(1,)`` or ``(n_outputs,)``.
     """
 
     spec: ProblemSpec
@@ -86,6 +88,16 @@ def make_problem(spec: ProblemSpec) -> Problem:
     impossible at any size: the clip bounds every rate by ``0.5 * exp(4.5) ~ 45`` (a Gaussian
     ``z`` exceeds 6 with probability 2e-9, so the clip almost never acts and the data follow
     the GLM exactly). A constant predictor (``n_samples == 1``) gives ``z = 0``.
+
+    Other observation models (``observation``) draw ``y`` from the same ``z`` with NeMoS's
+    default link, seeded the same way:
+
+    - ``"NegativeBinomial"``: the Poisson problem's mean ``exp(eta)`` (``rate`` applies),
+      counts with variance ``mu + NB_SCALE * mu**2`` (a Gamma-Poisson mixture);
+    - ``"Bernoulli"``: ``P(y = 1) = logistic(logit(BERNOULLI_BASE_PROB) + z)``;
+    - ``"Gamma"``: mean ``1 / eta`` with ``eta = (1 + GAMMA_SLOPE * z) / GAMMA_BASE_MEAN > 0``,
+      shape ``GAMMA_SHAPE``;
+    - ``"Gaussian"``: ``y = z + GAUSSIAN_NOISE * N(0, 1)`` (identity link).
 
     Optional axes of the spec change this as follows.
 
@@ -152,11 +164,10 @@ def make_problem(spec: ProblemSpec) -> Problem:
         offset = np.log(BASE_RATE)
     else:
         offset = np.log(spec.rate) - np.log(np.mean(np.exp(RATE_SCALE * z), axis=0))
-    eta = offset + RATE_SCALE * z
-    rate = np.exp(eta)
-    y = np.random.default_rng(spec.seed).poisson(rate).astype(np.float64)
+    rng = np.random.default_rng(spec.seed)
+    y, (slope, offset) = get_family(spec.observation).simulate(z, offset, RATE_SCALE, rng)
 
-    gain = np.where(std > 0, RATE_SCALE / safe_std, 0.0)
+    gain = np.where(std > 0, slope / safe_std, 0.0)
     true_coef = coef * gain
     true_intercept = offset - mean * gain  # make_regression's bias is 0
     if low_rank:

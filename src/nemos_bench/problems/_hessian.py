@@ -8,10 +8,10 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ._generate import Problem
-from ._objective import _as_params, _as_problem, _column, _output_grad
+from ._objective import _as_params, _as_problem, _column, _model, _output_grad
 from ._spec import ProblemSpec
 
-__all__ = ["condition_number", "reference_cost"]
+__all__ = ["active_condition", "condition_number", "reference_cost"]
 
 _CHUNK_ROWS = 1 << 16  # rows per block of the Hessian product (bounds its scratch memory)
 #: Per-output Hessian work (n (p + 1)**2) from which BLAS may use all its threads.
@@ -20,6 +20,8 @@ _THREADED_WORK = 1e10
 
 def _hessian(X, rate, penalty):
     """Hessian over theta = (w, b): [X 1]' diag(rate) [X 1] / n + diag(penalty).
+
+    ``rate`` is the loss's curvature per sample (the rate itself for Poisson).
 
     Computed as A'A with A = diag(sqrt(rate / n)) [X 1] (a symmetric rank-k update, half the
     work of a general product), block by block of rows.
@@ -53,13 +55,23 @@ def _blas_threads(X) -> int | None:
     return None if n * (p + 1) ** 2 >= _THREADED_WORK else 1
 
 
+def active_condition(hess, w) -> float:
+    """Condition number of ``hess`` over the non-zero coefficients of ``w`` and the intercept."""
+    keep = np.append(w != 0.0, True)
+    return _condition(hess[np.ix_(keep, keep)])
+
+
 def condition_number(problem: Problem | ProblemSpec, params) -> float:
     """Condition number of the objective's Hessian at ``params``, the largest over outputs.
 
     Per output ``j``, the Hessian over ``(coef_j, intercept_j)`` is
-    ``[X 1]' diag(rate_j) [X 1] / n + lam * diag(1, ..., 1, 0)``; its condition number is
-    its largest eigenvalue over its smallest (``inf`` if that is not positive). The outputs'
-    blocks are independent, so this is the conditioning each output's fit faces.
+    ``[X 1]' diag(c_j) [X 1] / n + lam * diag(1, ..., 1, 0)``, with ``c_j`` the per-sample
+    curvature of the loss (Poisson: the rate) and ``lam`` the penalty's quadratic part; its
+    condition number is its largest eigenvalue over its smallest (``inf`` if that is not
+    positive). The outputs' blocks are independent, so this is the conditioning each output's
+    fit faces. With a non-smooth penalty (Lasso, GroupLasso, ElasticNet) the Hessian is that
+    of the smooth part, restricted to the non-zero coefficients and the intercept: the
+    problem a solver faces once the zeros are found.
 
     Parameters
     ----------
@@ -82,13 +94,15 @@ def condition_number(problem: Problem | ProblemSpec, params) -> float:
     """
     problem = _as_problem(problem)
     coef, intercept, _ = _as_params(problem, params)
-    lam = problem.spec.regularizer_strength
-    penalty = np.append(np.full(problem.n_features, lam), 0.0)
+    family, penalty = _model(problem)
+    ridge = np.append(np.full(problem.n_features, penalty.ridge), 0.0)
     worst = 0.0
     with threadpool_limits(limits=_blas_threads(problem.X), user_api="blas"):
         for j in range(problem.n_outputs):
-            *_, rate = _output_grad(problem.X, _column(problem.y, j), coef[:, j], intercept[j], lam)
-            worst = max(worst, _condition(_hessian(problem.X, rate, penalty)))
+            w, y = coef[:, j], _column(problem.y, j)
+            *_, curv = _output_grad(problem.X, y, w, intercept[j], family, penalty)
+            hess = _hessian(problem.X, curv, ridge)
+            worst = max(worst, _condition(hess) if penalty.smooth else active_condition(hess, w))
     return worst
 
 

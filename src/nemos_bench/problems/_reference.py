@@ -9,9 +9,28 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
+from ._certify import (
+    _MAX_ITER,
+    _STEP_RTOL,
+    MAX_CONDITION_NUMBER,
+    REFERENCE_GTOL,
+    ReferenceSolutionError,
+    armijo_step,
+    start_point,
+)
 from ._generate import Problem
 from ._hessian import _blas_threads, _condition, _hessian
-from ._objective import _as_problem, _column, _output_grad, _output_value, grad_norm, objective
+from ._objective import (
+    _as_problem,
+    _column,
+    _model,
+    _output_grad,
+    _output_value,
+    grad_norm,
+    objective,
+)
+from ._prox_newton import METHOD as PROX_METHOD
+from ._prox_newton import prox_newton_one_output
 from ._spec import ProblemSpec
 
 __all__ = [
@@ -22,24 +41,7 @@ __all__ = [
     "reference_solution",
 ]
 
-#: Certification threshold on the scaled gradient norm (see :func:`reference_solution`).
-REFERENCE_GTOL = 1e-10
-_MAX_ITER = 100
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 60
-#: Largest Hessian condition number at which an optimum is certified: beyond it, float64
-#: Newton steps lose too many digits, and an optimum at infinity looks like this (the flat
-#: direction's curvature vanishes), so the problem is refused.
-MAX_CONDITION_NUMBER = 1e12
-#: At a certified optimum the Newton step is at most this, relative to max(1, max|theta|):
-#: Newton steps shrink quadratically towards a finite optimum, but stay of order one along
-#: the exponential tail of an optimum at infinity (separable data), however small the gradient.
-_STEP_RTOL = 1e-6
 METHOD = "newton-cholesky+armijo (numpy float64, per output)"
-
-
-class ReferenceSolutionError(RuntimeError):
-    """The reference optimum of a problem could not be computed and certified."""
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -56,18 +58,21 @@ class Reference:
         The minimizer, shapes ``(p,)`` and ``(1,)`` for one output, ``(p, k)`` and ``(k,)``
         otherwise.
     grad_norm :
-        Euclidean norm of the full gradient at the minimizer (see :func:`grad_norm`).
+        Euclidean norm of the full gradient at the minimizer (of the proximal-gradient
+        mapping for non-smooth penalties; see :func:`grad_norm`).
     scaled_grad :
-        The certified quantity: ``max_j ||g_j||_inf / max(1, |f_j|)`` over outputs ``j``;
+        The certified quantity: ``max_j ||g_j||_inf / max(1, |f_j|)`` over outputs ``j``,
+        ``g_j`` the gradient (the proximal-gradient mapping for non-smooth penalties);
         at most :data:`REFERENCE_GTOL`.
     n_iter :
-        Newton iterations, the maximum over outputs.
+        Newton (or proximal Newton) iterations, the maximum over outputs.
     method :
         Short description of the algorithm.
     condition_number :
         Condition number (largest over smallest eigenvalue) of the objective's Hessian over
-        ``(coef_j, intercept_j)`` at the minimizer, the largest over outputs ``j``
-        (see :func:`condition_number`).
+        ``(coef_j, intercept_j)`` at the minimizer, the largest over outputs ``j``; for
+        non-smooth penalties, of the smooth part's Hessian over the non-zero coefficients and
+        the intercept (see :func:`condition_number`).
     """
 
     spec: ProblemSpec
@@ -81,19 +86,14 @@ class Reference:
     condition_number: float = math.nan
 
 
-def _newton_one_output(X, y, lam, label):
+def _newton_one_output(X, y, family, pen, label):
     """Minimize one output's objective; return (w, b, f, scaled gradient, iterations, cond)."""
     p = X.shape[1]
-    mean_y = float(np.mean(y))
-    if mean_y <= 0:
-        raise ReferenceSolutionError(
-            f"{label} has no spikes, so its intercept has no finite optimum (it tends to -inf)."
-        )
-    w, b = np.zeros(p), np.log(mean_y)  # the intercept-only optimum
-    penalty = np.append(np.full(p, lam), 0.0)  # the intercept is not penalized
+    w, b = start_point(X, y, family, label)
+    penalty = np.append(np.full(p, pen.ridge), 0.0)  # the intercept is not penalized
     reason = f"no convergence in {_MAX_ITER} iterations"
     for it in range(_MAX_ITER + 1):
-        f, gw, gb, rate = _output_grad(X, y, w, b, lam)
+        f, gw, gb, rate = _output_grad(X, y, w, b, family, pen)
         g = np.append(gw, gb)
         scale = max(1.0, abs(f))
         scaled = float(np.max(np.abs(g))) / scale
@@ -126,17 +126,15 @@ def _newton_one_output(X, y, lam, label):
         if it == _MAX_ITER:
             break
         decrement = float(-g @ step)  # Newton decrement squared, ~ 2 * (f - f*)
-        t = 1.0
-        for _ in range(_MAX_HALVINGS):
-            f_new = _output_value(X, y, w + t * step[:p], b + t * step[p], lam)
-            if f_new <= f - _ARMIJO * t * decrement:
-                break
-            # Once f - f* is at rounding level, Armijo cannot see the decrease: take the full
-            # Newton step unless it increases f beyond rounding (the gradient certifies anyway).
-            if t == 1.0 and decrement <= 1e-10 * scale and f_new <= f + 1e-13 * scale:
-                break
-            t *= 0.5
-        else:
+        t = armijo_step(
+            lambda t, w=w, b=b, d=step: _output_value(
+                X, y, w + t * d[:p], b + t * d[p], family, pen
+            ),
+            f,
+            decrement,
+            scale,
+        )
+        if t is None:
             reason = "the line search found no decrease"
             break
         w, b = w + t * step[:p], b + t * step[p]
@@ -150,11 +148,12 @@ def _newton_one_output(X, y, lam, label):
 def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     """Compute the certified optimum ``f*`` of a problem, independently of any NeMoS solver.
 
-    Outputs are independent (the objective is a sum over outputs and the Ridge penalty is
-    separable), so each is minimized on its own over ``theta = (w_j, b_j)`` by damped Newton:
-    exact Hessian ``[X 1]' diag(rate) [X 1] / n + lam * diag(1, ..., 1, 0)``, Cholesky solve,
-    Armijo backtracking from the full step, starting at ``w = 0``, ``b = log(mean(y_j))``.
-    An output is certified when
+    Outputs are independent (the objective is a sum over outputs and every penalty is
+    separable over outputs), so each is minimized on its own over ``theta = (w_j, b_j)`` by
+    damped Newton: exact Hessian ``[X 1]' diag(c) [X 1] / n + lam * diag(1, ..., 1, 0)``
+    (``c`` the loss's curvature per sample, the rate for Poisson), Cholesky solve, Armijo
+    backtracking from the full step, starting at ``w = 0`` and the intercept-only optimum
+    (``b = log(mean(y_j))`` for Poisson). An output is certified when
 
     - its *scaled gradient norm* ``||grad_j||_inf / max(1, |f_j|) <= REFERENCE_GTOL``
       (``1e-10``), with ``f_j`` that output's objective (``O(1)`` here, so this is a
@@ -165,8 +164,12 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     - the Hessian's condition number is at most :data:`MAX_CONDITION_NUMBER` (``1e12``).
 
     So optima with condition numbers up to ``1e12`` are certified, and an optimum at infinity
-    is refused. BLAS runs single-threaded, except where one Hessian costs ``1e10`` flops or
-    more (then BLAS uses its own thread count).
+    is refused. Lasso, GroupLasso and ElasticNet problems are solved by proximal Newton
+    instead (``nemos_bench.problems._prox_newton``) and certified the same way, with the
+    proximal-gradient mapping ``theta - prox_h(theta - grad f(theta))`` (:func:`prox_residual`)
+    in place of the gradient and the Hessian restricted to the non-zero coefficients. BLAS
+    runs single-threaded, except where one Hessian costs ``1e10`` flops or more (then BLAS
+    uses its own thread count).
 
     Parameters
     ----------
@@ -182,9 +185,10 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     ------
     ReferenceSolutionError
         If an unregularized problem has ``n_samples <= n_features + 1``, an output has no
-        spikes, the Hessian is singular (or, at a point with a vanishing gradient, has a
-        condition number above ``1e12``), or Newton does not certify within 100 iterations
-        (e.g. its steps stay long as the gradient vanishes: an optimum at infinity).
+        finite intercept-only optimum (no spikes, constant binary outputs), the Hessian is
+        singular (or, at a point with a vanishing gradient, has a condition number above
+        ``1e12``), or Newton does not certify within 100 iterations (e.g. its steps stay long
+        as the gradient vanishes: an optimum at infinity).
 
     Examples
     --------
@@ -205,13 +209,15 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
             f"Problem {spec.problem_id} is unregularized with n_samples={n} <= n_features + 1 "
             f"= {p + 1}, so it has no unique finite optimum; use Ridge or more samples."
         )
+    family, penalty = _model(problem)
+    solve = _newton_one_output if penalty.smooth else prox_newton_one_output
     coef, intercept = np.empty((p, k)), np.empty(k)
     worst, iters, cond = 0.0, 0, 0.0
     for j in range(k):
         label = f"Output {j} of problem {spec.problem_id}"
         with threadpool_limits(limits=_blas_threads(problem.X), user_api="blas"):
-            w, b, _, scaled, it, cond_j = _newton_one_output(
-                problem.X, _column(problem.y, j), lam, label
+            w, b, _, scaled, it, cond_j = solve(
+                problem.X, _column(problem.y, j), family, penalty, label
             )
         coef[:, j], intercept[j] = w, b
         worst, iters, cond = max(worst, scaled), max(iters, it), max(cond, cond_j)
@@ -227,5 +233,6 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
         grad_norm=grad_norm(problem, params),
         scaled_grad=worst,
         n_iter=int(iters),
+        method=METHOD if penalty.smooth else PROX_METHOD,
         condition_number=cond,
     )

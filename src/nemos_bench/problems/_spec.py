@@ -19,14 +19,18 @@ from ._axes import (
     parse_axes,
 )
 from ._checks import check_nonneg_float, check_positive_int, is_int
+from ._families import OBSERVATIONS, get_family
+from ._penalties import DEFAULT_STRENGTHS, REGULARIZERS
 
 __all__ = [
     "DEFAULT_RIDGE_STRENGTH",
     "DEFAULT_SPIKE_RATE",
+    "DEFAULT_STRENGTHS",
     "DEFAULT_TAIL_STRENGTH",
     "DEFAULT_WINDOW",
     "DESIGNS",
     "GENERATOR_VERSION",
+    "OBSERVATIONS",
     "REGULARIZERS",
     "ProblemSpec",
 ]
@@ -36,28 +40,28 @@ __all__ = [
 #: cached problem and reference optimum is invalidated.
 GENERATOR_VERSION = 1
 
-#: Regularizers a problem may use (NeMoS names).
-REGULARIZERS = ("UnRegularized", "Ridge")
-
 #: Strength used for ``regularizer="Ridge"`` when none is given.
-DEFAULT_RIDGE_STRENGTH = 1e-3
+DEFAULT_RIDGE_STRENGTH = DEFAULT_STRENGTHS["Ridge"]
+#: Problem-id prefix of each observation model.
+_PREFIXES = {get_family(name).prefix: name for name in OBSERVATIONS}
 
 _SEED_MAX = 2**32 - 1  # sklearn's ``random_state`` accepts integers in [0, 2**32 - 1]
 
 _ID_FORM = (
     "poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>] "
+    f"(poisson or another observation model's lower-case name: {', '.join(sorted(_PREFIXES))}) "
     "with, before the closing bracket, any of ,design=<name>,window=<int>,rate=<float>,"
-    "rank=<int>,tail=<float> in that order"
+    "rank=<int>,tail=<float>,ratio=<float>,group=<int> in that order"
 )
 _ID_RE = re.compile(
-    r"poisson\[n=(?P<n>\d+),p=(?P<p>\d+),k=(?P<k>\d+),noise=(?P<noise>[^,\[\]=]+),"
+    r"(?P<obs>[a-z]+)\[n=(?P<n>\d+),p=(?P<p>\d+),k=(?P<k>\d+),noise=(?P<noise>[^,\[\]=]+),"
     r"reg=(?P<reg>[A-Za-z]+),lam=(?P<lam>[^,\[\]=]+),seed=(?P<seed>\d+)(?P<axes>[^\[\]]*)\]"
 )
 
 
 @dataclasses.dataclass(frozen=True)
 class ProblemSpec:
-    """Description of one synthetic Poisson GLM benchmark problem.
+    """Description of one synthetic GLM benchmark problem (Poisson unless ``observation``).
 
     Parameters
     ----------
@@ -74,12 +78,15 @@ class ProblemSpec:
     seed :
         Integer seed in ``[0, 2**32 - 1]`` for both ``make_regression`` and the Poisson draw.
     regularizer :
-        ``"UnRegularized"`` (default) or ``"Ridge"``.
+        ``"UnRegularized"`` (default), ``"Ridge"``, ``"Lasso"``, ``"GroupLasso"`` or
+        ``"ElasticNet"`` (NeMoS's penalties on the coefficients, never the intercept: see
+        ``nemos_bench.problems._penalties``).
     regularizer_strength :
-        Ridge strength ``lam`` in the penalty ``0.5 * lam * ||coef||**2``. ``None`` (default)
-        resolves to ``0.0`` for ``"UnRegularized"`` and to :data:`DEFAULT_RIDGE_STRENGTH` for
-        ``"Ridge"``. ``"UnRegularized"`` requires exactly ``0.0`` and ``"Ridge"`` a positive
-        value, so that every problem has exactly one spec (and one cache entry).
+        The penalty's strength ``lam``, e.g. Ridge's ``0.5 * lam * ||coef||**2``. ``None``
+        (default) resolves to ``0.0`` for ``"UnRegularized"`` and to
+        :data:`DEFAULT_STRENGTHS` for the others. ``"UnRegularized"`` requires exactly ``0.0``
+        and the others a positive value, so that every problem has exactly one spec (and one
+        cache entry).
     design :
         ``"gaussian"`` (default): ``make_regression``'s design. ``"spike_history"``: the spike
         counts of ``n_outputs`` neurons simulated by a recurrent Poisson GLM, and as design
@@ -104,6 +111,19 @@ class ProblemSpec:
         (``None`` resolves to :data:`DEFAULT_TAIL_STRENGTH` there). Small values with a small
         ``effective_rank`` give Hessian condition numbers of ``1e4`` to ``1e8``.
 
+    observation :
+        NeMoS's observation model, with its default link: ``"Poisson"`` (default),
+        ``"Bernoulli"``, ``"Gamma"``, ``"Gaussian"`` or ``"NegativeBinomial"`` (see
+        :func:`make_problem`). It names the id's prefix (``gamma[...]``).
+    l1_ratio :
+        ElasticNet's ratio ``r`` in ``(0, 1]`` (NeMoS's ``regularizer_strength=(lam, r)``);
+        ``None`` resolves to :data:`DEFAULT_L1_RATIO` with ElasticNet. Only with ElasticNet.
+    group_size :
+        GroupLasso's groups are contiguous blocks of this many features (the last one shorter
+        if it does not divide ``n_features``), one set of groups per output; ``None``
+        resolves to the basis size of a spike-history design (one group per neuron's
+        history filter) or to ``min(5, n_features)``. Only with GroupLasso.
+
     The fields from ``design`` on are optional axes: at their default they appear neither in
     :attr:`problem_id` nor in :attr:`content_hash`, so problems that predate them keep their
     ids, cache entries and data.
@@ -126,6 +146,8 @@ class ProblemSpec:
     'poisson[n=5000,p=12,k=3,noise=0.0,reg=UnRegularized,lam=0.0,seed=0,design=spike_history,window=100,rate=0.05]'
     >>> ProblemSpec(2000, 10, effective_rank=2, tail_strength=0.01).problem_id
     'poisson[n=2000,p=10,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0,rank=2,tail=0.01]'
+    >>> ProblemSpec(500, 10, observation="Gamma", regularizer="ElasticNet").problem_id
+    'gamma[n=500,p=10,k=1,noise=0.0,reg=ElasticNet,lam=0.01,seed=0,ratio=0.5]'
     """
 
     n_samples: int
@@ -140,6 +162,9 @@ class ProblemSpec:
     rate: float | None = None
     effective_rank: int | None = None
     tail_strength: float | None = None
+    observation: str = "Poisson"
+    l1_ratio: float | None = None
+    group_size: int | None = None
 
     def __post_init__(self):
         def set_(name, value):  # normalize a field of this frozen instance
@@ -158,16 +183,16 @@ class ProblemSpec:
             )
         strength = self.regularizer_strength
         if strength is None:
-            strength = 0.0 if self.regularizer == "UnRegularized" else DEFAULT_RIDGE_STRENGTH
+            strength = DEFAULT_STRENGTHS[self.regularizer]
         strength = check_nonneg_float("regularizer_strength", strength)
         if self.regularizer == "UnRegularized" and strength != 0.0:
             raise ValueError(
                 f"`regularizer_strength` must be 0.0 (or None) for 'UnRegularized', got "
                 f"{self.regularizer_strength!r}; use regularizer='Ridge' for a penalty."
             )
-        if self.regularizer == "Ridge" and strength == 0.0:
+        if self.regularizer != "UnRegularized" and strength == 0.0:
             raise ValueError(
-                "`regularizer_strength` must be positive for 'Ridge', got "
+                f"`regularizer_strength` must be positive for {self.regularizer!r}, got "
                 f"{self.regularizer_strength!r}; use regularizer='UnRegularized' for no penalty."
             )
         set_("regularizer_strength", strength)
@@ -189,10 +214,11 @@ class ProblemSpec:
         """Readable, stable identifier; :meth:`from_id` inverts it exactly.
 
         Floats are written with ``repr`` (shortest string that round-trips), e.g.
-        ``poisson[n=10000,p=50,k=1,noise=0.0,reg=Ridge,lam=0.001,seed=0]``.
+        ``poisson[n=10000,p=50,k=1,noise=0.0,reg=Ridge,lam=0.001,seed=0]``; the prefix is the
+        observation model's lower-case name.
         """
         return (
-            f"poisson[n={self.n_samples},p={self.n_features},k={self.n_outputs},"
+            f"{get_family(self.observation).prefix}[n={self.n_samples},p={self.n_features},k={self.n_outputs},"
             f"noise={self.noise!r},reg={self.regularizer},lam={self.regularizer_strength!r},"
             f"seed={self.seed}{axes_id(self.to_dict())}]"
         )
@@ -205,10 +231,11 @@ class ProblemSpec:
         ----------
         problem_id :
             A string of the form
-            ``poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]``,
-            where ``seed=<int>`` may be followed by the optional axes that differ from their
+            ``poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>]``
+            (``poisson`` or another observation model's lower-case name), where
+            ``seed=<int>`` may be followed by the optional axes that differ from their
             defaults, in the order ``,design=<name>,window=<int>,rate=<float>,rank=<int>,
-            tail=<float>``.
+            tail=<float>,ratio=<float>,group=<int>``.
 
         Returns
         -------
@@ -233,7 +260,8 @@ class ProblemSpec:
                 raise ValueError
             noise, lam = float(match["noise"]), float(match["lam"])
             axes = parse_axes(match["axes"])
-        except ValueError:
+            observation = _PREFIXES[match["obs"]]
+        except (ValueError, KeyError):
             raise ValueError(
                 f"Malformed problem id {problem_id!r}; expected the form {_ID_FORM}."
             ) from None
@@ -245,6 +273,7 @@ class ProblemSpec:
             seed=int(match["seed"]),
             regularizer=match["reg"],
             regularizer_strength=lam,
+            observation=observation,
             **axes,
         )
 

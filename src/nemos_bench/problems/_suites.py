@@ -55,6 +55,36 @@ _STANDARD_HARD = (
     _spiking(100_000, 20, rate=0.02),
 )
 
+# Strengths of the `models` suite's sparse penalties, per observation model: about 0.3 (Lasso,
+# GroupLasso) and 0.5 (ElasticNet, ratio 0.5) of the strength that zeroes every coefficient,
+# so that 17-33% of the coefficients and half of the groups are non-zero at the optimum.
+_SPARSE_STRENGTHS = {
+    "Poisson": (0.06, 0.04, 0.1),
+    "Bernoulli": (0.02, 0.02, 0.05),
+    "Gamma": (0.02, 0.03, 0.05),
+    "Gaussian": (0.3, 0.2, 0.4),
+    "NegativeBinomial": (0.05, 0.03, 0.08),
+}
+
+
+def _models() -> tuple[ProblemSpec, ...]:
+    specs = []
+    for obs, (lasso, group, net) in _SPARSE_STRENGTHS.items():
+        specs += [
+            _ridge(2_000, 40, observation=obs),
+            ProblemSpec(
+                2_000, 40, observation=obs, regularizer="Lasso", regularizer_strength=lasso
+            ),
+            ProblemSpec(
+                2_000, 40, 2, observation=obs, regularizer="GroupLasso", regularizer_strength=group
+            ),
+            ProblemSpec(
+                2_000, 40, 2, observation=obs, regularizer="ElasticNet", regularizer_strength=net
+            ),
+        ]
+    return tuple(specs)
+
+
 _SUITES = {
     # The whole harness (every solver but SVRG's family x 2 tolerances, each fit paying its
     # JIT compile) runs on this: one ill-conditioned problem (condition number ~4e4) and one
@@ -84,6 +114,11 @@ _SUITES = {
         _spiking(300_000, 50),
         _spiking(1_000_000, 100),
     ),
+    # Every observation model x {Ridge, Lasso, GroupLasso, ElasticNet} at small sizes
+    # (2000 samples, 40 features: a GLM for Ridge and Lasso, a 2-output population for the
+    # others, GroupLasso with groups of 5 features). Its default run covers every NeMoS and
+    # scipy solver and the outside baselines on every problem.
+    "models": _models(),
 }
 
 #: Read-only mapping of suite name to its tuple of :class:`ProblemSpec`.
@@ -101,7 +136,7 @@ def list_suites() -> list[str]:
     Examples
     --------
     >>> list_suites()
-    ['quick', 'standard', 'large', 'neuro']
+    ['quick', 'standard', 'large', 'neuro', 'models']
     """
     return list(SUITES)
 

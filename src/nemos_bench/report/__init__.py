@@ -15,6 +15,7 @@ from ._build import build_report, load_run
 from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
 from ._index import build_index, list_reports
+from ._matrix import model_matrix
 from ._metrics import (
     condition_numbers,
     failures_table,
@@ -44,6 +45,7 @@ __all__ = [
     "failures_table",
     "fastest_table",
     "fit_intervals",
+    "model_matrix",
     "fit_power_law",
     "list_reports",
     "load_run",

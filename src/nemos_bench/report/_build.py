@@ -17,6 +17,7 @@ from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
 from ._html import FigureEntry, esc, page
 from ._index import build_index
+from ._matrix import matrix_section
 from ._metrics import condition_numbers, problem_order
 from ._problem_plots import FLOOR_NOTE, plot_convergence, plot_work_precision
 from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scaling
@@ -248,6 +249,7 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         ("warnings", "Warnings", warnings_section(summary, meta)),
         ("fastest", "Fastest solver per problem", fastest_section(summary, eps, base, anchors)),
         ("overview", "Across problems", "".join(f.to_html() for f in overview)),
+        ("matrix", "Model × regularizer × solver", matrix_section(summary)),
     ]
     conds = condition_numbers(summary)
     for problem, figures in per_problem:

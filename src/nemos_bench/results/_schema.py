@@ -3,8 +3,9 @@
 ``summary.csv`` has one row per fit, i.e. per (problem, solver, tolerance) cell;
 ``trace.csv`` has one row per recorded iteration of a cell's trajectory. Times are
 seconds of wall-clock time; objectives are the penalised objective NeMoS minimises
-(mean Poisson negative log-likelihood without the log y! constant, summed over outputs,
-plus 0.5·λ·‖coef‖² for Ridge), recomputed by the harness in float64 NumPy.
+(the observation model's mean negative log-likelihood without constants such as log y!,
+summed over outputs, plus the regularizer's penalty, e.g. 0.5·λ·‖coef‖² for Ridge),
+recomputed by the harness in float64 NumPy.
 """
 
 from __future__ import annotations
@@ -58,8 +59,15 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("n_samples", "int", "", "rows of the design matrix"),
     Column("n_features", "int", "", "columns of the design matrix"),
     Column("n_outputs", "int", "", "number of outputs (1: GLM, more: PopulationGLM)"),
-    Column("regularizer", "str", "", "UnRegularized or Ridge"),
-    Column("regularizer_strength", "float", "", "λ of the Ridge penalty 0.5·λ·‖coef‖²"),
+    Column(
+        "regularizer", "str", "", "UnRegularized, Ridge, Lasso, GroupLasso or ElasticNet"
+    ),
+    Column(
+        "regularizer_strength",
+        "float",
+        "",
+        "λ of the penalty, e.g. Ridge's 0.5·λ·‖coef‖² (ElasticNet: its strength)",
+    ),
     Column("solver", "str", "", "registry name Algo[backend]"),
     Column("tol", "float", "", "tolerance passed to the solver (meaning differs by solver)"),
     Column("maxiter", "int", "iterations", "iteration cap passed to the solver"),
@@ -80,7 +88,13 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("reference_objective", "float", "", "certified optimum f* of the problem"),
     Column("suboptimality", "float", "", "objective - reference_objective"),
     Column("rel_suboptimality", "float", "", "suboptimality / max(1, |f*|)"),
-    Column("grad_norm", "float", "", "Euclidean norm of the objective's gradient (harness)"),
+    Column(
+        "grad_norm",
+        "float",
+        "",
+        "Euclidean norm of the objective's gradient (harness; for Lasso, GroupLasso and "
+        "ElasticNet the proximal-gradient mapping θ − prox(θ − ∇f))",
+    ),
     Column("converged", "bool", "", "the solver's own convergence claim"),
     Column("reached_max_steps", "bool", "", "the solver stopped at maxiter"),
     Column("trace_overhead", "float", "ratio", "traced fit time / fit_s (trace cells only)"),
@@ -92,12 +106,23 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "Hessian condition number at the optimum f* (largest over outputs)",
     ),
     Column("design", "str", "", "design of the problem: gaussian or spike_history"),
-    Column("mean_rate", "float", "spikes/bin", "mean count per bin over all bins and outputs"),
+    Column(
+        "mean_rate",
+        "float",
+        "spikes/bin",
+        "mean count per bin over all bins and outputs (mean of y for non-count models)",
+    ),
     Column("n_repeats", "int", "", "steady-state samples behind fit_s (adaptive, see README)"),
     Column("fit_s_ci_low", "float", "s", "95% distribution-free interval of fit_s: low end"),
     Column("fit_s_ci_high", "float", "s", "95% distribution-free interval of fit_s: high end"),
     Column("fit_s_samples", "str", "s", "every steady-state sample, space-separated, in order"),
     Column("outcome", "str", "", "ok fits: converged, max_steps or not_converged"),
+    Column(
+        "observation",
+        "str",
+        "",
+        "NeMoS observation model: Poisson, Bernoulli, Gamma, Gaussian or NegativeBinomial",
+    ),
 )
 
 TRACE_COLUMNS: tuple[Column, ...] = (
@@ -108,7 +133,13 @@ TRACE_COLUMNS: tuple[Column, ...] = (
     Column("time_s", "float", "s", "wall-clock time since the start of the traced fit"),
     Column("objective", "float", "", "objective at this iterate (harness)"),
     Column("suboptimality", "float", "", "objective - reference_objective"),
-    Column("grad_norm", "float", "", "Euclidean norm of the gradient at this iterate"),
+    Column(
+        "grad_norm",
+        "float",
+        "",
+        "Euclidean norm of the gradient at this iterate (proximal-gradient mapping for "
+        "Lasso, GroupLasso and ElasticNet)",
+    ),
 )
 
 #: Columns that identify one cell of a sweep.

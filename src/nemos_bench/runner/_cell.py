@@ -13,8 +13,7 @@ import nemos as nmo
 import numpy as np
 
 from ..problems import Problem, Reference, grad_norm, objective
-from ..results import format_samples
-from ..solvers import ScipyMinimize, solver_allows
+from ..solvers import ScipyMinimize, disallowed_reason, is_baseline, solver_allows
 from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._honesty import (
     NotRepeatable,
@@ -24,7 +23,8 @@ from ._honesty import (
     flat_params,
     repeat_checker,
 )
-from ._timing import block, time_adaptive
+from ._nemos_model import model_kwargs
+from ._timing import block, time_adaptive, timing_columns
 from ._trace import trace_solver
 
 __all__ = [
@@ -92,9 +92,7 @@ def make_model(spec, solver: str, tol: float, maxiter: int):
     'PopulationGLM'
     """
     cls = nmo.glm.GLM if spec.n_outputs == 1 else nmo.glm.PopulationGLM
-    kwargs: dict[str, Any] = {"regularizer": spec.regularizer, "solver_name": solver}
-    if spec.regularizer != "UnRegularized":
-        kwargs["regularizer_strength"] = spec.regularizer_strength
+    kwargs: dict[str, Any] = {**model_kwargs(spec), "solver_name": solver}
     return cls(**kwargs, solver_kwargs={"tol": tol, "maxiter": maxiter})
 
 
@@ -129,6 +127,7 @@ def _base_row(spec, solver, tol, settings, f_star, extra: dict | None = None) ->
         "repeat": settings.repeats,
         "reference_objective": f_star,
         "design": spec.design,
+        "observation": spec.observation,
         **(extra or {}),
     }
 
@@ -215,16 +214,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
     obj, gnorm = _measures(problem, params, f_star)
     converged, at_max = bool(info.converged), bool(info.reached_max_steps)
     row.update(
-        repeat=timing.repeats,
-        n_repeats=timing.repeats,
-        fit_s=timing.median_s,
-        fit_s_min=timing.min_s,
-        fit_s_max=timing.max_s,
-        fit_s_ci_low=timing.ci_low,
-        fit_s_ci_high=timing.ci_high,
-        fit_s_samples=format_samples(timing.samples),
-        compile_s=max(row["end_to_end_s"] - timing.median_s, 0.0),
-        compiles_in_timed=timing.compiles,
+        **timing_columns(timing, row["end_to_end_s"]),
         n_steps=int(info.num_steps),
         nfev=getattr(state, "nfev", None),
         njev=getattr(state, "njev", None),
@@ -320,7 +310,10 @@ def run_one(
     CellResult
     """
     spec = problem.spec
-    if not solver_allows(solver, spec.regularizer):
+    fit_cell = _fit_cell
+    if is_baseline(solver):  # scikit-learn, glum: see _baseline_cell
+        from ._baseline_cell import run_baseline_cell as fit_cell
+    elif not solver_allows(solver, spec.regularizer):
         return skipped_cell(
             spec,
             solver,
@@ -328,11 +321,11 @@ def run_one(
             settings,
             reference.objective,
             "skipped",
-            f"NeMoS does not allow {solver} with the {spec.regularizer} regularizer.",
+            disallowed_reason(solver, spec.regularizer),
             extra=problem_columns(problem, reference),
         )
     try:
-        return _fit_cell(problem, reference, solver, tol, settings, trace)
+        return fit_cell(problem, reference, solver, tol, settings, trace)
     except Exception as err:  # noqa: BLE001 - every failure becomes a row
         message = " ".join(str(err).split())[:300] or "no message"
         status = "diverged" if "NaN" in message or "nan" in message.split() else "failed"

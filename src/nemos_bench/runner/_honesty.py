@@ -103,9 +103,11 @@ def repeat_checker(solver, first_params: np.ndarray, first_state):
 
 
 def control_counts(problem: Problem, reference: Reference) -> np.ndarray:
-    """Counts of the same shape as ``problem.y``, drawn with another seed.
+    """Observations of the same shape as ``problem.y`` that are not ``problem.y``.
 
-    Drawn from the rates at the problem's reference optimum; cached for the last problem.
+    Poisson: counts drawn with another seed from the rates at the problem's reference
+    optimum; other observation models: the rows of ``y`` shuffled with that seed (the same
+    support, e.g. 0/1 or positive values). Cached for the last problem.
 
     Examples
     --------
@@ -118,11 +120,15 @@ def control_counts(problem: Problem, reference: Reference) -> np.ndarray:
     key = problem.spec
     if key not in _control_cache:
         _control_cache.clear()
-        coef = np.asarray(reference.coef, dtype=float)
-        eta = np.asarray(problem.X, dtype=float) @ coef + np.asarray(reference.intercept)
-        rate = np.exp(np.clip(eta.reshape(problem.y.shape), -30.0, 20.0))
         rng = np.random.default_rng([_CONTROL_SALT, problem.spec.seed])
-        counts = rng.poisson(rate).astype(np.float64)
+        if getattr(problem.spec, "observation", "Poisson") == "Poisson":
+            coef = np.asarray(reference.coef, dtype=float)
+            eta = np.asarray(problem.X, dtype=float) @ coef + np.asarray(reference.intercept)
+            rate = np.exp(np.clip(eta.reshape(problem.y.shape), -30.0, 20.0))
+            counts = rng.poisson(rate).astype(np.float64)
+        else:  # other models: the observations in another order keep their support
+            y = np.asarray(problem.y, dtype=np.float64)
+            counts = y[rng.permutation(y.shape[0])].copy()
         counts.flags.writeable = False
         _control_cache[key] = counts
     return _control_cache[key]

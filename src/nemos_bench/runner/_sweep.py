@@ -10,7 +10,13 @@ from pathlib import Path
 
 from ..problems import ProblemSpec
 from ..results import RunStore, read_summary
-from ..solvers import available_solvers, load_solver_class, resolve_solvers, solver_allows
+from ..solvers import (
+    available_solvers,
+    baseline_names,
+    load_solver_class,
+    resolve_solvers,
+    solver_allows,
+)
 from ._cell import CellResult, CellSettings
 from ._execute import in_process
 from ._isolated import IsolatedExecutor
@@ -18,6 +24,7 @@ from ._provenance import provenance
 
 __all__ = [
     "DEFAULT_TOLS",
+    "MATRIX_SUITES",
     "SUITE_EXCLUDED_ALGOS",
     "SUITE_MAXITER",
     "SUITE_TOLS",
@@ -35,8 +42,8 @@ __all__ = [
 DEFAULT_TOLS: tuple[float, ...] = (1e-4, 1e-6, 1e-8, 1e-10)
 #: Suites with their own default ladder: ``quick`` keeps two rungs so that the whole
 #: harness (every native and scipy solver, each cell paying its JIT compile) stays
-#: within 90 s on 2 cores.
-SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10)}
+#: within 90 s on 2 cores; ``models`` (every solver on 20 problems) keeps the same two.
+SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10), "models": (1e-4, 1e-10)}
 #: Suites with their own default iteration cap (others: ``CellSettings.maxiter``, 5000).
 #: On ``quick``'s ill-conditioned problems the first-order solvers use every iteration
 #: they are given, each traced iteration is one dispatched update, and every cell runs its
@@ -49,6 +56,11 @@ SUITE_MAXITER: dict[str, int] = {"quick": 1000}
 #: small: each ``quick`` fit would run every epoch, 7-45 s per fit (measured), i.e. minutes
 #: per cell, against a 90 s budget for the whole suite.
 SUITE_EXCLUDED_ALGOS: dict[str, tuple[str, ...]] = {"quick": ("SVRG", "ProxSVRG")}
+#: Suites whose default solver set is every NeMoS and scipy solver plus the outside
+#: baselines (scikit-learn, glum), each planned on every problem: a solver that cannot run
+#: a problem gets a ``skipped`` row with the reason, so the report's model x regularizer x
+#: solver matrix is complete. Elsewhere the baselines run only when named in ``solvers``.
+MATRIX_SUITES: tuple[str, ...] = ("models",)
 
 
 class ConfigError(ValueError):
@@ -173,7 +185,8 @@ class Cell:
 def _solver_names(config: SweepConfig) -> list[str]:
     user = [load_solver_class(path) for path in config.solver_classes]
     if config.solvers is None:
-        return list(dict.fromkeys(available_solvers() + user))
+        baselines = baseline_names() if config.suite in MATRIX_SUITES else []
+        return list(dict.fromkeys(available_solvers() + user + baselines))
     return list(dict.fromkeys(resolve_solvers(list(config.solvers)) + user))
 
 
@@ -181,8 +194,9 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
     """All cells of ``config`` in run order (problem by problem).
 
     With ``solvers=None`` only the solvers NeMoS allows for a problem's regularizer are
-    planned, less those the suite leaves out (:data:`SUITE_EXCLUDED_ALGOS`); a solver named
-    explicitly but not allowed gets a ``skipped`` cell.
+    planned, less those the suite leaves out (:data:`SUITE_EXCLUDED_ALGOS`), except in the
+    :data:`MATRIX_SUITES`, which plan every solver and baseline on every problem; a solver
+    named explicitly, or planned there, but not allowed gets a ``skipped`` cell.
     """
     names = _solver_names(config)
     if not names:
@@ -191,7 +205,12 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
     cells = []
     for spec in config.problems:
         for solver in names:
-            if config.solvers is None and not solver_allows(solver, spec.regularizer):
+            matrix = config.suite in MATRIX_SUITES
+            if (
+                config.solvers is None
+                and not matrix
+                and not solver_allows(solver, spec.regularizer)
+            ):
                 continue
             if excluded_by_suite(config, solver):
                 continue

@@ -20,9 +20,9 @@ from typing import Any
 import jax
 
 from .._jaxtools import count_compiles
-from ..results import median_ci, relative_halfwidth
+from ..results import format_samples, median_ci, relative_halfwidth
 
-__all__ = ["Timing", "block", "time_adaptive", "time_repeats"]
+__all__ = ["Timing", "block", "time_adaptive", "time_repeats", "timing_columns"]
 
 
 def block(tree: Any) -> Any:
@@ -179,3 +179,29 @@ def time_repeats(fn: Callable[[], Any], repeats: int) -> Timing:
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}.")
     return time_adaptive(fn, min_repeats=repeats, max_repeats=repeats)
+
+
+def timing_columns(timing: Timing, end_to_end_s: float) -> dict:
+    """Summary columns of a steady-state timing after a first call of ``end_to_end_s``.
+
+    ``compile_s`` is the first call's overhead over the steady state (never negative).
+
+    Examples
+    --------
+    >>> t = Timing(0.5, 0.4, 0.7, 3, 0, None, (0.4, 0.5, 0.7), 0.4, 0.7)
+    >>> cols = timing_columns(t, 2.0)
+    >>> cols["compile_s"], cols["n_repeats"], cols["fit_s_samples"]
+    (1.5, 3, '0.4 0.5 0.7')
+    """
+    return {
+        "repeat": timing.repeats,
+        "n_repeats": timing.repeats,
+        "fit_s": timing.median_s,
+        "fit_s_min": timing.min_s,
+        "fit_s_max": timing.max_s,
+        "fit_s_ci_low": timing.ci_low,
+        "fit_s_ci_high": timing.ci_high,
+        "fit_s_samples": format_samples(timing.samples),
+        "compile_s": max(end_to_end_s - timing.median_s, 0.0),
+        "compiles_in_timed": timing.compiles,
+    }

@@ -76,13 +76,13 @@ def serve(conn: Connection, solver_classes: tuple[str, ...]) -> None:
     """
     try:
         names = _start(tuple(solver_classes))
-        from ..solvers import available_solvers
+        from ..solvers import available_solvers, baseline_names
         from ._execute import ProblemCache, failed_cell
     except Exception as err:  # noqa: BLE001 - reported to the parent as the reason
         conn.send(("error", f"{type(err).__name__}: {' '.join(str(err).split())[:300]}"))
         return
     conn.send(("ready", names))
-    known, cache = set(available_solvers()), ProblemCache()
+    known, cache = set(available_solvers()) | set(baseline_names()), ProblemCache()
     while True:
         try:
             message = conn.recv()

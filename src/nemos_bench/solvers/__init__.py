@@ -1,12 +1,22 @@
-"""Solvers: the scipy adapter, its registration, and NeMoS version compatibility.
+"""Solvers: the scipy adapter, its registration, outside baselines, NeMoS version compatibility.
 
 This subpackage is the only place in nemos-bench that touches ``nemos.solvers``.
 """
 
+from ._baselines import (
+    BASELINES,
+    Baseline,
+    BaselineFit,
+    GLMTask,
+    baseline_names,
+    get_baseline,
+    is_baseline,
+)
 from ._catalog import (
     SolverClassError,
     UnknownSolverError,
     available_solvers,
+    disallowed_reason,
     load_solver_class,
     register_validated_solvers,
     resolve_solvers,
@@ -41,10 +51,18 @@ from ._scipy_options import IgnoredSolverArgumentWarning
 NEMOS_TESTS_PLUGIN = "nemos_bench.solvers._pytest_plugin"
 
 __all__ = [
+    "BASELINES",
+    "Baseline",
+    "BaselineFit",
+    "GLMTask",
+    "baseline_names",
+    "get_baseline",
+    "is_baseline",
     "IgnoredSolverArgumentWarning",
     "SolverClassError",
     "UnknownSolverError",
     "available_solvers",
+    "disallowed_reason",
     "load_solver_class",
     "resolve_solvers",
     "solver_allows",

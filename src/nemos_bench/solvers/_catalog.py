@@ -7,12 +7,15 @@ import importlib
 
 import nemos as nmo
 
+from ._baselines import baseline_names, get_baseline, is_baseline
 from ._register import SCIPY_BACKEND, SCIPY_SOLVER_CLASSES, register_scipy_solvers
+from ._scipy import ScipyMinimize
 
 __all__ = [
     "SolverClassError",
     "UnknownSolverError",
     "available_solvers",
+    "disallowed_reason",
     "load_solver_class",
     "register_validated_solvers",
     "resolve_solvers",
@@ -59,9 +62,44 @@ def available_solvers(regularizer: str | None = None) -> list[str]:
 
 
 def solver_allows(solver: str, regularizer: str) -> bool:
-    """Whether NeMoS accepts ``solver`` together with ``regularizer``."""
+    """Whether NeMoS accepts ``solver`` together with ``regularizer``.
+
+    For an outside baseline (see ``_baselines``): whether its library takes that penalty
+    with some observation model.
+
+    Examples
+    --------
+    >>> solver_allows("ProximalGradient", "Lasso"), solver_allows("LBFGS", "Lasso")
+    (True, False)
+    >>> solver_allows("IRLS[glum]", "ElasticNet"), solver_allows("LBFGS[sklearn]", "Lasso")
+    (True, False)
+    """
+    if is_baseline(solver):
+        if get_baseline(solver).library == "glum":
+            return regularizer != "GroupLasso"
+        return regularizer in ("UnRegularized", "Ridge")
     algo = nmo.solvers.get_solver(solver).algo_name
     return algo in getattr(nmo.regularizer, regularizer)().allowed_solvers
+
+
+def disallowed_reason(solver: str, regularizer: str) -> str:
+    """Why ``solver`` does not run with ``regularizer``, in one sentence.
+
+    The scipy adapter's own refusal (it explains that it needs a smooth objective), else
+    NeMoS's rule.
+
+    Examples
+    --------
+    >>> disallowed_reason("LBFGS[scipy]", "Lasso").split(":")[0]
+    "LBFGS[scipy] cannot use regularizer 'Lasso'"
+    """
+    cls = nmo.solvers.get_solver(solver).implementation
+    if isinstance(cls, type) and issubclass(cls, ScipyMinimize):
+        try:  # the adapter checks the regularizer first, before touching anything else
+            cls(lambda params, *args: 0.0, getattr(nmo.regularizer, regularizer)(), None, False)
+        except ValueError as err:
+            return " ".join(str(err).split())
+    return f"NeMoS does not allow {solver} with the {regularizer} regularizer."
 
 
 def resolve_solvers(names: list[str] | None) -> list[str]:
@@ -72,9 +110,9 @@ def resolve_solvers(names: list[str] | None) -> list[str]:
     UnknownSolverError
         Naming the bad name, the close matches and where to see the full list.
     """
-    known = available_solvers()
     if names is None:
-        return known
+        return available_solvers()
+    known = available_solvers() + baseline_names()
     resolved = []
     for name in names:
         if name in known:
