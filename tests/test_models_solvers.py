@@ -150,23 +150,15 @@ def test_a_wrong_penalty_scale_would_be_caught():
     )
 
 
-# scipy's L-BFGS-B stops after one iteration on Gamma problems, claiming success ("relative
-# reduction of f <= factr*epsmch", f unchanged): its first trial step crosses eta <= 0, where
-# NeMoS's inverse link clips the mean (f ~ y / eps, gradient 0). The same happens calling
-# scipy.optimize.minimize on the NumPy objective directly: scipy's behaviour, not the adapter's.
-LBFGS_GAMMA = pytest.param(
-    "Gamma",
-    "LBFGS[scipy]",
-    marks=pytest.mark.xfail(strict=True, reason="L-BFGS-B stops early on Gamma"),
-)
+# On Gamma problems scipy's L-BFGS-B alone stops after one iteration claiming success: its
+# first trial step crosses eta <= 0, where NeMoS's inverse link clips the mean (f ~ y / eps).
+# The adapter restarts it from there (tests/test_scipy_restarts.py), so it reaches f* too.
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize(
     ("obs", "solver"),
-    [(obs, "NewtonCG[scipy]") for obs in OBSERVATIONS]
-    + [(obs, "LBFGS[scipy]") for obs in OBSERVATIONS if obs != "Gamma"]
-    + [LBFGS_GAMMA],
+    [(obs, solver) for obs in OBSERVATIONS for solver in ("NewtonCG[scipy]", "LBFGS[scipy]")],
 )
 def test_scipy_adapter_reaches_f_star_on_every_smooth_observation_model(obs, solver):
     assert solver in SCIPY_NAMES
@@ -190,7 +182,8 @@ def test_baseline_cell_is_timed_and_measured_by_the_harness():
     assert row["objective"] == pytest.approx(objective(problem, (fit.coef, fit.intercept)))
     assert row["suboptimality"] == row["objective"] - reference.objective
     assert abs(row["rel_suboptimality"]) <= AGREE
-    assert row["fit_s_min"] <= row["fit_s"] <= row["fit_s_max"] and row["repeat"] == 3
+    assert row["fit_s_min"] <= row["fit_s"] <= row["fit_s_max"]
+    assert row["repeat"] == row["n_repeats"] >= 3 and row["outcome"] == "converged"
     assert row["n_steps"] >= 1 and row["converged"] is True and row["end_to_end_s"] > 0
 
 
