@@ -98,6 +98,12 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("fit_s_ci_high", "float", "s", "95% distribution-free interval of fit_s: high end"),
     Column("fit_s_samples", "str", "s", "every steady-state sample, space-separated, in order"),
     Column("outcome", "str", "", "ok fits: converged, max_steps or not_converged"),
+    Column("host", "str", "", "host name of the process that ran the cell"),
+    Column("cpu_model", "str", "", "CPU model of that host"),
+    Column("threads", "str", "", "thread limits in force there: blas=N xla=1|default cpus=N"),
+    Column("device", "str", "", "JAX platform the cell ran on: cpu, gpu or tpu"),
+    Column("device_kind", "str", "", "JAX device kind, e.g. the GPU model"),
+    Column("dtype", "str", "", "JAX dtype of the fit: float64, or float32 (solver@float32)"),
 )
 
 TRACE_COLUMNS: tuple[Column, ...] = (

@@ -11,6 +11,7 @@ from ._catalog import (
     register_validated_solvers,
     resolve_solvers,
     solver_allows,
+    solver_class,
 )
 from ._compat import (
     NEMOS_VERSION,
@@ -42,6 +43,7 @@ __all__ = [
     "load_solver_class",
     "resolve_solvers",
     "solver_allows",
+    "solver_class",
     "NEMOS_VERSION",
     "SCIPY_BACKEND",
     "SCIPY_METHODS",
