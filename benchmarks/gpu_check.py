@@ -109,6 +109,14 @@ ROW_KEYS = (
 
 
 # -------------------------------------------------------------------------- parent side
+DEADLINE = [float("inf")]
+
+
+def left(limit: float) -> float:
+    """Seconds a step may take: ``limit``, cut so the whole check ends by ``--deadline``."""
+    return max(1.0, min(limit, DEADLINE[0] - (time.monotonic() - START)))
+
+
 def run_logged(cmd, env, timeout, log) -> tuple[int | None, str]:
     """Run ``cmd``; its stderr goes to the log (and the screen), stdout is returned."""
     log.write(f"\n$ {' '.join(cmd)}\n")
@@ -116,8 +124,12 @@ def run_logged(cmd, env, timeout, log) -> tuple[int | None, str]:
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
-        log.write(f"(timed out after {timeout} s)\n{err.stderr or ''}")
-        return None, err.stdout if isinstance(err.stdout, str) else ""
+        text = [
+            b.decode(errors="replace") if isinstance(b, bytes) else b or ""
+            for b in (err.stdout, err.stderr)
+        ]
+        log.write(f"(timed out after {timeout:.0f} s)\n{text[1]}")
+        return None, text[0]
     log.write(done.stderr)
     log.flush()
     sys.stdout.write(done.stderr)
@@ -141,13 +153,39 @@ def measure(platform: str, args, log) -> dict:
     cmd += ["--solvers", args.solvers, "--tol", str(args.tol), "--maxiter", str(args.maxiter)]
     cmd += ["--repeats", str(args.repeats), "--time-budget", str(args.time_budget)]
     t0 = time.monotonic()
-    code, out = run_logged(cmd, child_env(platform), args.child_timeout, log)
+    code, out = run_logged(cmd, child_env(platform), left(args.child_timeout), log)
     record = {"platform": platform, "exit": code, "wall_s": round(time.monotonic() - t0, 1)}
     try:
         record |= json.loads(out.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         record |= {"rows": [], "error": f"the {platform} child gave no result (exit {code})"}
     return record
+
+
+XLA_PROBE = """
+import time, jax, jax.numpy as jnp
+jax.config.update("jax_platforms", "cpu")
+x = jnp.ones((2000, 2000))
+f = jax.jit(lambda a: (a @ a).sum() + jnp.exp(a).sum())
+f(x).block_until_ready()
+w, c = time.perf_counter(), time.process_time()
+for _ in range(10):
+    f(x).block_until_ready()
+print(round((time.process_time() - c) / (time.perf_counter() - w), 2))
+"""
+
+
+def xla_threads(log) -> dict:
+    """CPU time / wall time of an XLA CPU computation with and without the 1-thread flag."""
+    from nemos_bench.runner._workerenv import XLA_ONE_THREAD
+
+    found = {}
+    for name, flags in (("default", ""), ("one_thread", XLA_ONE_THREAD)):
+        env = child_env("cpu")
+        env["XLA_FLAGS"] = flags
+        code, out = run_logged([sys.executable, "-c", XLA_PROBE], env, left(60), log)
+        found[name] = out.strip() if code == 0 else f"exit {code}"
+    return found
 
 
 def sweep(args, on_gpu: bool, log, workdir: Path) -> dict:
@@ -157,7 +195,7 @@ def sweep(args, on_gpu: bool, log, workdir: Path) -> dict:
     cmd += ["--out", str(run_dir), "--time-budget", str(args.time_budget)]
     t0 = time.monotonic()
     env = child_env("gpu" if on_gpu else "cpu")
-    code, out = run_logged(cmd, env, args.child_timeout, log)
+    code, out = run_logged(cmd, env, left(args.child_timeout), log)
     log.write(out)
     sys.stdout.write(out)
     record = {"exit": code, "wall_s": round(time.monotonic() - t0, 1), "devices": []}
@@ -222,6 +260,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--time-budget", type=float, default=0.5)
     parser.add_argument("--child-timeout", type=float, default=150, help="seconds per child")
+    parser.add_argument(
+        "--deadline", type=float, default=285, help="seconds after which every step is cut"
+    )
     parser.add_argument("--sweep-suite", default="quick", help="suite of the 2-worker sweep")
     parser.add_argument("--no-sweep", action="store_true", help="skip the 2-worker sweep")
     parser.add_argument("--no-cpu", action="store_true", help="skip the CPU measurements")
@@ -233,6 +274,7 @@ def main() -> int:
     if args.child:
         child(args)
         return 0
+    DEADLINE[0] = args.deadline
     if not args.out:
         parser.error("--out DIR is required")
     out = Path(args.out)
@@ -258,6 +300,12 @@ def main() -> int:
             record = measure(platform, args, log)
             records.append(record)
             say(f"{platform} done in {record['wall_s']} s: {record.get('no_gpu') or 'ok'}")
+        say(
+            "XLA CPU threads: cpu/wall time ratio without and with "
+            "--xla_cpu_multi_thread_eigen=false"
+        )
+        report["xla_cpu_over_wall"] = xla_threads(log)
+        say(f"  {report['xla_cpu_over_wall']}")
         on_gpu = bool(records and records[0]["rows"])
         report["gpu_present"] = on_gpu
         report["measurements"] = records
@@ -279,6 +327,9 @@ def main() -> int:
             f"{s.get('statuses', {})}, device column {s['devices']} {s.get('device_kinds', [])}, "
             f"{s['wall_s']} s"
         )
+    lines.append(
+        f"XLA CPU-time/wall-time ratio (default vs 1 thread): {report['xla_cpu_over_wall']}"
+    )
     lines.append(f"OUT_OF_MEMORY lines in all output: {report['out_of_memory_lines']}")
     report["wall_s"] = round(time.monotonic() - START, 1)
     (out / "gpu_check.json").write_text(json.dumps(report, indent=2, default=str))
