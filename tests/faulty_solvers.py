@@ -79,3 +79,16 @@ class SelfKillSolver(ScipyLBFGS):
         if _faulty(args):
             os.kill(os.getpid(), signal.SIGKILL)
         return super().run(init_params, *args)
+
+
+class ParentKillSolver(ScipyLBFGS):
+    """Kills its parent process: under Dask, the Dask worker that runs the cell.
+
+    Only for sweeps on Dask (``DaskExecutor``); elsewhere the parent is the sweep itself.
+    """
+
+    def run(self, init_params, *args):  # noqa: D102
+        if _faulty(args):
+            os.kill(os.getppid(), signal.SIGKILL)
+            time.sleep(60)  # the worker is gone; this subprocess dies with it
+        return super().run(init_params, *args)

@@ -312,3 +312,22 @@ def test_outcome_converged_to_max_steps_fails_while_status_stays_ok(base_dir, tm
     (cell,) = result.regressions
     assert cell.head_status == "ok" and cell.head_outcome == "max_steps"
     assert cell.reasons == ("no longer converges (outcome converged -> max_steps).",)
+
+
+def test_gate_warns_when_base_and_head_ran_on_different_devices(base_dir, tmp_path):
+    here = {"host": "node1", "cpu_model": "Xeon", "device": "cpu", "threads": "blas=1 xla=1"}
+    base = write_run(tmp_path / "cpu", [dict(r, **here) for r in BASE_ROWS])
+    gpu = dict(here, device="gpu", device_kind="NVIDIA H200")
+    head = write_run(tmp_path / "gpu", [dict(r, **gpu) for r in BASE_ROWS])
+    out = io.StringIO()
+    gate(base, head, console=Console(file=out, width=400))
+    text = " ".join(out.getvalue().split())
+    assert (
+        "warning: BASE ran on node1: Xeon, cpu, blas=1 xla=1 and HEAD on node1: Xeon, gpu," in text
+    )
+    out.truncate(0)
+    gate(base, base, console=Console(file=out, width=400))
+    assert "warning" not in out.getvalue()
+    out.truncate(0)
+    gate(base_dir, head, console=Console(file=out, width=400))  # BASE predates the columns
+    assert "warning" not in out.getvalue()

@@ -100,6 +100,27 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="run every cell in this process (no start-up cost, no --timeout, no protection)",
     )
+    dask = run.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--workers",
+        type=int,
+        help="run the cells on a local Dask cluster of N worker processes (one cell at a "
+        "time each; excludes --in-process)",
+    )
+    dask.add_argument(
+        "--scheduler", help="run the cells on an existing Dask cluster: its scheduler address"
+    )
+    run.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS/XLA threads per worker process (default: 1 when workers share a machine)",
+    )
+    run.add_argument(
+        "--dtype",
+        action="append",
+        help="float64 (default) and/or float32; repeat or comma-separate (float32: native "
+        "solvers with JAX float64 off, labelled solver@float32)",
+    )
     run.add_argument("--solver-class", action="append", help="user solver package.module:ClassName")
     run.add_argument("--no-report", action="store_true", help="do not build the HTML report")
 
@@ -256,7 +277,15 @@ def _cmd_run(args, console: Console) -> int:
         timeout=args.timeout,
         solver_classes=args.solver_class,
         isolate=isolate,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        threads=args.threads,
+        dtypes=_dtypes(args.dtype),
     )
+    if config.isolated:  # the cells run in workers: this process starts no GPU backend
+        import jax
+
+        jax.config.update("jax_platforms", "cpu")
     if config.solver_classes:
         _user_modules_importable()
     cells = plan_cells(config)  # validates solver names and user classes; writes nothing
@@ -264,6 +293,12 @@ def _cmd_run(args, console: Console) -> int:
     uncached = [spec for spec in config.problems if not is_reference_cached(spec)]
     out = Path(args.out) if args.out else _default_out(config.suite)
     mode = "in a worker process" if config.isolated else "in this process"
+    if config.distributed:
+        mode = (
+            f"on a local Dask cluster of {config.workers} worker(s)"
+            if config.workers
+            else f"on the Dask cluster of {config.scheduler}"
+        )
     if config.timeout is not None:
         mode += f", at most {config.timeout:g} s per cell"
     columns = (
@@ -308,8 +343,21 @@ def _cmd_run(args, console: Console) -> int:
         description = escape(f"{cell.solver} tol={cell.tol:g}: {state}")
         progress.update(task, advance=1, description=description)
 
+    executor = None
+    if config.distributed:
+        from .runner import DaskExecutor
+
+        executor = DaskExecutor(
+            workers=config.workers,
+            scheduler=config.scheduler,
+            timeout=config.timeout,
+            threads=config.threads,
+            say=lambda text: console.print(f"warning: {text}", markup=False, highlight=False),
+        )
     try:
-        store = run_sweep(config, out, on_cell=on_cell, cells=cells, on_start=on_start)
+        store = run_sweep(
+            config, out, on_cell=on_cell, executor=executor, cells=cells, on_start=on_start
+        )
     except KeyboardInterrupt:
         if out.exists():
             raise KeyboardInterrupt(
@@ -329,6 +377,13 @@ def _cmd_run(args, console: Console) -> int:
 
         console.print(f"Report: {build_report(store.path)}")
     return EXIT_NOT_OK if not_ok else EXIT_OK
+
+
+def _dtypes(values: list[str] | None) -> tuple[str, ...] | None:
+    """``--dtype`` values (each may be comma-separated) as a tuple, or ``None``."""
+    if not values:
+        return None
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
 
 
 def _cmd_report(args, console: Console) -> int:

@@ -143,8 +143,31 @@ def gate(base, head, *, console: Console | None = None, show_all: bool = True, *
         from HEAD (or ``allow_missing``), else :data:`EXIT_REGRESSED` (1).
     """
     comparison = compare(base, head, **kwargs)
-    (console or Console()).print(comparison_table(comparison, show_all=show_all))
+    console = console or Console()
+    console.print(comparison_table(comparison, show_all=show_all))
+    note = machines_note(base, head)
+    if note:
+        console.print(f"warning: {note}", markup=False, highlight=False)
     return EXIT_PASS if comparison.passed else EXIT_REGRESSED
+
+
+def machines_note(base, head) -> str | None:
+    """A warning when two run directories' times come from different machines or devices."""
+    from pathlib import Path
+
+    from ..results import machines, read_summary
+
+    found = []
+    for side in (base, head):
+        if not isinstance(side, (str, Path)) or not (Path(side) / "summary.csv").is_file():
+            return None
+        found.append(machines(read_summary(side)))
+    if not all(found) or found[0] == found[1]:
+        return None
+    return (
+        f"BASE ran on {'; '.join(found[0])} and HEAD on {'; '.join(found[1])}: their times "
+        "compare the machines or devices as much as the code."
+    )
 
 
 def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nemos_bench.results import OUTCOMES
+from nemos_bench.results import OUTCOMES, mixed_machines_sentence
 
 from ._html import esc, flatten_meta, fmt, table
 from ._metrics import failures_table
@@ -104,6 +104,9 @@ def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
             "(interrupted, or still running); rerun the same command with the same --out to "
             "finish it. Every table and figure covers the cells present only.</p>"
         )
+    mixed = mixed_machines_sentence(summary)
+    if mixed:
+        parts.append(f'<p class="bad">{esc(mixed)}</p>')
     kinds = warnings_tables(summary)
     key = ["problem", "solver", "tol"]
     not_conv = kinds["not_converged"]

@@ -1,5 +1,6 @@
 """Results store: the table schema and a crash-safe, resumable run directory."""
 
+from ._machines import MACHINE_COLUMNS, machines, mixed_machines_sentence
 from ._params import PARAMS_DIR, params_path, read_params
 from ._schema import (
     CELL_KEY,
@@ -26,6 +27,7 @@ from ._store import (
 __all__ = [
     "CELL_KEY",
     "CI_LEVEL",
+    "MACHINE_COLUMNS",
     "OUTCOMES",
     "PARAMS_DIR",
     "STATUSES",
@@ -39,7 +41,9 @@ __all__ = [
     "check_run_dir",
     "column_names",
     "format_samples",
+    "machines",
     "median_ci",
+    "mixed_machines_sentence",
     "params_path",
     "parse_samples",
     "read_meta",

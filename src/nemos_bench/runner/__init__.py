@@ -2,16 +2,20 @@
 
 from ._cell import CellResult, CellSettings, make_model, problem_columns, run_one
 from ._config import SweepFileError, build_config, load_sweep_file, parse_tols
+from ._dask import DaskExecutor
 from ._execute import in_process
 from ._isolated import IsolatedExecutor, death_reason
+from ._machine import machine_columns
 from ._sweep import (
     DEFAULT_TOLS,
+    DTYPES,
     SUITE_EXCLUDED_ALGOS,
     SUITE_MAXITER,
     SUITE_TOLS,
     Cell,
     ConfigError,
     SweepConfig,
+    default_executor,
     default_maxiter,
     default_tols,
     excluded_by_suite,
@@ -21,9 +25,13 @@ from ._sweep import (
 from ._timing import Timing, block, time_adaptive, time_repeats
 from ._trace import Trajectory, trace_points, trace_solver
 from ._warmup import WARMUP_SOLVERS, warm_up
+from ._workerenv import SHARED_MACHINE_WARNING, worker_env
 
 __all__ = [
     "DEFAULT_TOLS",
+    "DTYPES",
+    "DaskExecutor",
+    "SHARED_MACHINE_WARNING",
     "SUITE_EXCLUDED_ALGOS",
     "WARMUP_SOLVERS",
     "SUITE_MAXITER",
@@ -40,11 +48,13 @@ __all__ = [
     "block",
     "build_config",
     "death_reason",
+    "default_executor",
     "default_maxiter",
     "default_tols",
     "excluded_by_suite",
     "in_process",
     "load_sweep_file",
+    "machine_columns",
     "make_model",
     "parse_tols",
     "plan_cells",
@@ -56,4 +66,5 @@ __all__ = [
     "trace_points",
     "trace_solver",
     "warm_up",
+    "worker_env",
 ]

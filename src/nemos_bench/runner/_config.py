@@ -33,6 +33,10 @@ _KEYS = {
     "max_repeats",
     "time_budget",
     "ci_target",
+    "workers",
+    "scheduler",
+    "threads",
+    "dtypes",
 }
 _PROBLEM_KEYS = [f.name for f in dataclasses.fields(ProblemSpec)]
 #: Expected TOML type of each key: (test, what is accepted).
@@ -48,7 +52,15 @@ _TYPES = {
     "time_budget": (lambda v: _number(v), "a number of seconds"),
     "ci_target": (lambda v: _number(v), "a number such as 0.05"),
     "isolate": (lambda v: isinstance(v, bool), "true or false"),
+    "workers": (lambda v: _count(v), "a whole number of worker processes >= 1"),
+    "threads": (lambda v: _count(v), "a whole number of threads >= 1"),
+    "scheduler": (lambda v: isinstance(v, str), "a scheduler address such as 'tcp://host:8786'"),
+    "dtypes": (lambda v: _str_list(v), "an array of dtypes, e.g. ['float64', 'float32']"),
 }
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _str_list(value) -> bool:
@@ -216,6 +228,7 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     tols = parse_tols([str(t) for t in tols])
     settings = _settings(merged, suite)
     solvers = merged.get("solvers")
+    dtypes = merged.get("dtypes", ("float64",))
     return SweepConfig(
         suite=suite,
         problems=tuple(problems),
@@ -225,4 +238,8 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
         solver_classes=tuple(merged.get("solver_classes", ())),
         timeout=merged.get("timeout"),
         isolate=merged.get("isolate"),
+        dtypes=(dtypes,) if isinstance(dtypes, str) else tuple(dtypes),
+        workers=merged.get("workers"),
+        scheduler=merged.get("scheduler"),
+        threads=merged.get("threads"),
     )

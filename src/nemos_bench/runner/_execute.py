@@ -7,22 +7,58 @@ warm-up, see ``_warmup``), then :func:`run_one`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .._jaxtools import require_x64
 from ..problems import load_problem, load_reference
+from ..solvers import ScipyMinimize, is_baseline, solver_class
 from ._cell import CellResult, CellSettings, run_one, skipped_cell
+from ._machine import machine_columns
 from ._warmup import warm_up
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._sweep import Cell, SweepConfig
 
-__all__ = ["ProblemCache", "failed_cell", "in_process", "run_cell"]
+__all__ = ["ProblemCache", "failed_cell", "in_process", "labelled", "run_cell"]
 
 
 def failed_cell(cell: Cell, settings: CellSettings, status: str, reason: str) -> CellResult:
     """The row of a cell that produced no fit (``failed``, ``timeout``, ...)."""
-    return skipped_cell(cell.spec, cell.solver, cell.tol, settings, None, status, reason)
+    result = skipped_cell(cell.spec, cell.label, cell.tol, settings, None, status, reason)
+    result.summary["dtype"] = cell.dtype
+    return result
+
+
+def _float64_only(solver: str) -> str | None:
+    """Why ``solver`` cannot run with JAX float64 off (the scipy adapter's reason), if so."""
+    if is_baseline(solver):
+        return (
+            f"{solver} is an outside baseline (scikit-learn or glum) that fits in NumPy "
+            "float64; it has no float32 cells."
+        )
+    try:
+        cls = solver_class(solver)
+    except Exception:  # noqa: BLE001 - unknown here: run_one reports it
+        return None
+    if not (isinstance(cls, type) and issubclass(cls, ScipyMinimize)):
+        return None
+    try:
+        require_x64(solver)
+    except RuntimeError as err:
+        return str(err)
+    return None
+
+
+def labelled(cell: Cell, result: CellResult) -> CellResult:
+    """``result`` with the cell's label as solver and this process's machine columns.
+
+    Call it in the process that ran the cell (it reads the device).
+    """
+    summary = {**result.summary, **machine_columns(), "solver": cell.label}
+    trace = [{**row, "solver": cell.label} for row in result.trace]
+    return dataclasses.replace(result, summary=summary, trace=trace)
 
 
 class ProblemCache:
@@ -53,12 +89,17 @@ class ProblemCache:
         """Run ``cell`` on the current problem (call :meth:`load` first)."""
         problem, reference, error = self._entry
         if error is not None:
-            return failed_cell(cell, settings, "failed", f"The problem could not be built: {error}")
+            reason = f"The problem could not be built: {error}"
+            return labelled(cell, failed_cell(cell, settings, "failed", reason))
+        refusal = _float64_only(cell.solver) if cell.dtype != "float64" else None
+        if refusal is not None:
+            return labelled(cell, failed_cell(cell, settings, "skipped", refusal))
         try:
-            return run_one(problem, reference, cell.solver, cell.tol, settings, trace=cell.trace)
+            result = run_one(problem, reference, cell.solver, cell.tol, settings, cell.trace)
         except Exception as err:  # noqa: BLE001 - e.g. a solver unknown to this process
             message = " ".join(str(err).split())[:300]
-            return failed_cell(cell, settings, "failed", f"{type(err).__name__}: {message}")
+            result = failed_cell(cell, settings, "failed", f"{type(err).__name__}: {message}")
+        return labelled(cell, result)
 
 
 def run_cell(cell: Cell, settings: CellSettings, cache: ProblemCache) -> CellResult:
@@ -71,7 +112,8 @@ def in_process(cells: list[Cell], config: SweepConfig) -> Iterator[CellResult]:
     """Executor running every cell in this process, in order.
 
     A solver that crashes the interpreter (segfault, ``os.abort``) or hangs ends the
-    sweep here; use :class:`IsolatedExecutor` to survive those.
+    sweep here; use :class:`IsolatedExecutor` to survive those. Cells run in this
+    process's dtype: float32 cells need a worker process (JAX's float64 switch is global).
     """
     cache = ProblemCache()
     for cell in cells:

@@ -22,11 +22,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._cell import CellResult, CellSettings
 from ._execute import failed_cell
+from ._workerenv import worker_env
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._sweep import Cell, SweepConfig
@@ -41,8 +41,6 @@ _SIGNAL_HINTS = {
     "SIGTERM": "terminated from outside",
 }
 _ENTRY = "from nemos_bench.runner._worker import main; main()"
-#: The directory holding the ``nemos_bench`` package, so the worker imports this very copy.
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 def death_reason(exitcode: int | None) -> str:
@@ -72,10 +70,17 @@ class _Worker:
         self.process, self.conn, self.busy = process, conn, False
 
     @classmethod
-    def start(cls, solver_classes: tuple[str, ...], timeout: float) -> tuple[_Worker | None, str]:
+    def start(
+        cls,
+        solver_classes: tuple[str, ...],
+        timeout: float,
+        *,
+        threads: int | None = None,
+        dtype: str = "float64",
+    ) -> tuple[_Worker | None, str]:
+        """A ready worker (JAX in ``dtype``, ``threads`` as in :func:`worker_env`), or why not."""
         conn, child = multiprocessing.Pipe(duplex=True)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+        env = worker_env(threads)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", _ENTRY, str(child.fileno()), str(os.getpid())],
@@ -91,7 +96,7 @@ class _Worker:
             child.close()
         worker = cls(process, conn)
         try:
-            conn.send((list(sys.path), tuple(solver_classes)))
+            conn.send((list(sys.path), tuple(solver_classes), dtype == "float64"))
         except OSError:
             pass  # it died at once: receive() says how
         kind, payload = worker.receive(timeout)
@@ -180,6 +185,8 @@ class IsolatedExecutor:
         (compile included), the steady-state repeats and the trace. ``None``: no limit.
     start_timeout : float
         Seconds a new worker may take to start (import, solver validation).
+    threads : int or None
+        BLAS/XLA thread limit of the worker (see :func:`worker_env`); ``None``: inherited.
 
     Examples
     --------
@@ -189,14 +196,28 @@ class IsolatedExecutor:
 
     timeout: float | None = None
     start_timeout: float = 600.0
+    threads: int | None = None
 
     def __call__(self, cells: list[Cell], config: SweepConfig) -> Iterator[CellResult]:
-        """Yield one :class:`CellResult` per cell, in order."""
-        worker = None
+        """Yield one :class:`CellResult` per cell, in order.
+
+        JAX's float64 switch is process-wide: a cell of another ``dtype`` than the last
+        one's gets a fresh worker.
+        """
+        worker, dtype = None, None
         try:
             for cell in cells:
+                if worker is not None and cell.dtype != dtype:
+                    worker.stop()
+                    worker = None
                 if worker is None:
-                    worker, error = _Worker.start(config.solver_classes, self.start_timeout)
+                    dtype = cell.dtype
+                    worker, error = _Worker.start(
+                        config.solver_classes,
+                        self.start_timeout,
+                        threads=self.threads,
+                        dtype=dtype,
+                    )
                     if worker is None:
                         reason = f"The worker process could not start: {error}."
                         yield failed_cell(cell, config.settings, "failed", reason)

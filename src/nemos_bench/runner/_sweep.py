@@ -24,6 +24,7 @@ from ._provenance import provenance
 
 __all__ = [
     "DEFAULT_TOLS",
+    "DTYPES",
     "MATRIX_SUITES",
     "SUITE_EXCLUDED_ALGOS",
     "SUITE_MAXITER",
@@ -31,6 +32,7 @@ __all__ = [
     "Cell",
     "ConfigError",
     "SweepConfig",
+    "default_executor",
     "default_maxiter",
     "default_tols",
     "excluded_by_suite",
@@ -127,7 +129,19 @@ class SweepConfig:
     isolate : bool or None
         Run each cell in a worker process (see :class:`IsolatedExecutor`) so that a crash,
         a hang or a runaway allocation of one solver becomes that cell's row instead of
-        ending the sweep. ``None`` (default): isolated exactly when a ``timeout`` is set.
+        ending the sweep. ``None`` (default): isolated exactly when a ``timeout`` is set,
+        or the cells run on Dask (``workers``, ``scheduler``) or in float32.
+    dtypes : tuple of str
+        JAX dtypes to run every cell in (:data:`DTYPES`); float32 cells are labelled
+        ``solver@float32`` (see :class:`Cell`) and need worker processes.
+    workers : int or None
+        Run the cells on a ``distributed.LocalCluster`` of this many worker processes
+        (see :class:`DaskExecutor`).
+    scheduler : str or None
+        Run the cells on the Dask cluster of this scheduler address.
+    threads : int or None
+        BLAS/XLA threads per worker process; ``None``: 1 when several workers share a
+        machine, else inherited.
     """
 
     suite: str
@@ -138,6 +152,10 @@ class SweepConfig:
     solver_classes: tuple[str, ...] = ()
     timeout: float | None = None
     isolate: bool | None = None
+    dtypes: tuple[str, ...] = ("float64",)
+    workers: int | None = None
+    scheduler: str | None = None
+    threads: int | None = None
 
     def __post_init__(self):
         if not self.problems:
@@ -159,11 +177,54 @@ class SweepConfig:
                 f"A timeout ({self.timeout:g} s) needs isolation: a cell that runs in this "
                 "process cannot be stopped; drop the timeout or run isolated (--isolate)."
             )
+        _check_distribution(self)
+
+    @property
+    def distributed(self) -> bool:
+        """Whether cells run on Dask (``workers`` or ``scheduler`` set)."""
+        return self.workers is not None or self.scheduler is not None
 
     @property
     def isolated(self) -> bool:
         """Whether cells run in a worker process (``isolate``, or implied by ``timeout``)."""
-        return self.isolate if self.isolate is not None else self.timeout is not None
+        if self.isolate is not None:
+            return self.isolate
+        return self.timeout is not None or self.distributed or self.dtypes != ("float64",)
+
+
+def _check_distribution(config: SweepConfig) -> None:
+    """Validate ``dtypes``, ``workers``, ``scheduler`` and ``threads`` together."""
+    bad = [d for d in config.dtypes if d not in DTYPES]
+    if not config.dtypes or bad or len(set(config.dtypes)) != len(config.dtypes):
+        raise ConfigError(
+            f"dtypes {list(config.dtypes)!r} is not valid; give distinct values among "
+            f"{list(DTYPES)}, e.g. ['float64', 'float32']."
+        )
+    for name in ("workers", "threads"):
+        value = getattr(config, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{name} must be an integer >= 1, got {value!r}.")
+        if value is not None and value < 1:
+            raise ConfigError(f"{name} must be an integer >= 1, got {value!r}.")
+    if config.scheduler is not None and (
+        not isinstance(config.scheduler, str) or not config.scheduler.strip()
+    ):
+        raise ConfigError(
+            f"scheduler {config.scheduler!r} is not an address; give one such as "
+            "'tcp://10.0.0.5:8786'."
+        )
+    if config.workers is not None and config.scheduler is not None:
+        raise ConfigError(
+            f"workers ({config.workers}) and scheduler ({config.scheduler}) exclude each "
+            "other: --workers starts a local cluster, --scheduler uses an existing one; "
+            "give one of them."
+        )
+    if config.isolate is False and (config.distributed or config.dtypes != ("float64",)):
+        what = "Dask workers" if config.distributed else "float32 cells"
+        raise ConfigError(
+            f"{what} run in worker processes, which --in-process (isolate = false) "
+            "excludes; drop --in-process."
+        )
 
 
 def _positive(value, *, finite: bool) -> bool:
@@ -172,14 +233,35 @@ def _positive(value, *, finite: bool) -> bool:
     return math.isfinite(value) or not finite
 
 
+#: dtypes a sweep can run cells in (``float32``: native solvers with JAX float64 off).
+DTYPES = ("float64", "float32")
+
+
 @dataclass(frozen=True)
 class Cell:
-    """One (problem, solver, tolerance) fit of a sweep."""
+    """One (problem, solver, tolerance) fit of a sweep, in float64 unless ``dtype`` says not.
+
+    ``label`` names the cell's solver in the results: the registry name for float64 cells
+    (so float64 runs keep their cell keys), ``"Algo[backend]@float32"`` for float32 ones.
+    """
 
     spec: ProblemSpec
     solver: str
     tol: float
     trace: bool
+    dtype: str = "float64"
+
+    @property
+    def label(self) -> str:
+        """The ``solver`` column of this cell's rows.
+
+        Examples
+        --------
+        >>> from nemos_bench.problems import ProblemSpec
+        >>> Cell(ProblemSpec(100, 2), "LBFGS", 1e-6, False, "float32").label
+        'LBFGS@float32'
+        """
+        return self.solver if self.dtype == "float64" else f"{self.solver}@{self.dtype}"
 
 
 def _solver_names(config: SweepConfig) -> list[str]:
@@ -203,19 +285,20 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
         raise ConfigError("The sweep names no solver; give at least one (e.g. LBFGS[scipy]).")
     tight = min(config.tols)
     cells = []
-    for spec in config.problems:
-        for solver in names:
-            matrix = config.suite in MATRIX_SUITES
-            if (
-                config.solvers is None
-                and not matrix
-                and not solver_allows(solver, spec.regularizer)
-            ):
-                continue
-            if excluded_by_suite(config, solver):
-                continue
-            for tol in sorted(set(config.tols), reverse=True):
-                cells.append(Cell(spec, solver, float(tol), trace=tol == tight))
+    matrix = config.suite in MATRIX_SUITES
+    for dtype in config.dtypes:  # outermost: a worker process runs one dtype
+        for spec in config.problems:
+            for solver in names:
+                if (
+                    config.solvers is None
+                    and not matrix
+                    and not solver_allows(solver, spec.regularizer)
+                ):
+                    continue
+                if excluded_by_suite(config, solver):
+                    continue
+                for tol in sorted(set(config.tols), reverse=True):
+                    cells.append(Cell(spec, solver, float(tol), tol == tight, dtype))
     return cells
 
 
@@ -234,7 +317,7 @@ def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
         "time_budget": config.settings.time_budget,
         "ci_target": config.settings.ci_target,
         "n_cells": len(cells),
-    }
+    } | ({"dtypes": list(config.dtypes)} if config.dtypes != ("float64",) else {})
 
 
 def run_sweep(
@@ -262,8 +345,10 @@ def run_sweep(
         Called with ``(cell, result)`` after each cell; ``result`` is ``None`` for a cell
         skipped because it was already finished.
     executor : callable, optional
-        ``executor(cells, config)`` yielding one ``CellResult`` per cell in order;
-        default: :class:`IsolatedExecutor` when ``config.isolated``, else this process.
+        ``executor(cells, config)`` yielding one ``CellResult`` per cell in order, or,
+        if it has a true ``unordered`` attribute, ``(cell, CellResult)`` pairs in any
+        order; default: :class:`DaskExecutor` when ``config.distributed``, else
+        :class:`IsolatedExecutor` when ``config.isolated``, else this process.
     cells : list of Cell, optional
         The cells of ``plan_cells(config)``, if the caller has planned them already.
     on_start : callable, optional
@@ -276,12 +361,12 @@ def run_sweep(
         The store of the run directory (closed: its lock is released).
     """
     cells = plan_cells(config) if cells is None else cells
-    if executor is None:
-        executor = IsolatedExecutor(config.timeout) if config.isolated else in_process
-    with RunStore(out, config_record(config, cells), provenance()) as store:
+    executor = default_executor(config) if executor is None else executor
+    meta = provenance(device=not config.isolated)  # a parent of workers starts no backend
+    with RunStore(out, config_record(config, cells), meta) as store:
         todo = []
         for cell in cells:
-            if store.is_done(cell.spec.problem_id, cell.solver, cell.tol):
+            if store.is_done(cell.spec.problem_id, cell.label, cell.tol):
                 if on_cell is not None:
                     on_cell(cell, None)
             else:
@@ -289,8 +374,11 @@ def run_sweep(
         if on_start is not None:
             on_start(store, todo)
         results = executor(todo, config)
+        pairs = (
+            results if getattr(executor, "unordered", False) else zip(todo, results, strict=True)
+        )
         try:
-            for cell, result in zip(todo, results, strict=True):
+            for cell, result in pairs:
                 ok = result.summary.get("status") == "ok"
                 store.append_cell(result.summary, result.trace, result.params if ok else None)
                 if on_cell is not None:
@@ -303,6 +391,22 @@ def run_sweep(
                 trace_overhead=_trace_overhead(store),
             )
     return store
+
+
+def default_executor(config: SweepConfig):
+    """The executor ``config`` asks for: Dask, isolated worker processes, or this process."""
+    if config.distributed:
+        from ._dask import DaskExecutor
+
+        return DaskExecutor(
+            workers=config.workers,
+            scheduler=config.scheduler,
+            timeout=config.timeout,
+            threads=config.threads,
+        )
+    if config.isolated:
+        return IsolatedExecutor(config.timeout, threads=config.threads)
+    return in_process
 
 
 def _trace_overhead(store: RunStore) -> dict[str, float]:

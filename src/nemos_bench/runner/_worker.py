@@ -5,7 +5,7 @@ fresh interpreter (never a re-import of the caller's ``__main__``), in its own s
 Ctrl-C reaches only the parent, which stops the worker). It talks to the parent over the
 socket ``FD`` with :class:`multiprocessing.connection.Connection` messages.
 
-Parent → worker: ``(sys_path, solver_classes)`` once, then ``(cell, settings)`` to run a
+Parent → worker: ``(sys_path, solver_classes, x64)`` once, then ``(cell, settings)`` to run a
 cell, ``None`` to stop. Worker → parent: ``("ready", names)`` or ``("error", reason)``
 once; then, for each cell, ``("loaded", error_or_None)`` when its problem is in memory
 (the time limit starts there) and ``("result", CellResult)``.
@@ -47,13 +47,15 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="nemos-bench-parent-watch", daemon=True).start()
 
 
-def _start(solver_classes: tuple[str, ...]) -> list[str]:
+def _start(solver_classes: tuple[str, ...], x64: bool) -> list[str]:
     import jax
 
-    jax.config.update("jax_enable_x64", True)  # the harness measures in float64
     from ..solvers._catalog import register_validated_solvers
 
-    return register_validated_solvers(solver_classes)  # the parent has validated them
+    jax.config.update("jax_enable_x64", True)  # NeMoS's solver validator runs in float64
+    names = register_validated_solvers(solver_classes)  # the parent has validated them
+    jax.config.update("jax_enable_x64", x64)  # the cells' dtype (float32: x64 off)
+    return names
 
 
 def _unknown(solver: str) -> str:
@@ -64,7 +66,7 @@ def _unknown(solver: str) -> str:
     )
 
 
-def serve(conn: Connection, solver_classes: tuple[str, ...]) -> None:
+def serve(conn: Connection, solver_classes: tuple[str, ...], x64: bool = True) -> None:
     """Worker main loop: set up JAX and the solvers once, then run cells until told to stop.
 
     Parameters
@@ -73,9 +75,11 @@ def serve(conn: Connection, solver_classes: tuple[str, ...]) -> None:
         The worker's end of the connection.
     solver_classes : tuple of str
         ``package.module:ClassName`` user solvers to load and register, as in the parent.
+    x64 : bool
+        JAX float64 (cells of dtype float64) or not (float32).
     """
     try:
-        names = _start(tuple(solver_classes))
+        names = _start(tuple(solver_classes), x64)
         from ..solvers import available_solvers, baseline_names
         from ._execute import ProblemCache, failed_cell
     except Exception as err:  # noqa: BLE001 - reported to the parent as the reason
@@ -92,7 +96,7 @@ def serve(conn: Connection, solver_classes: tuple[str, ...]) -> None:
             return
         cell, settings = message
         conn.send(("loaded", cache.load(cell.spec)))
-        if cell.solver in known:
+        if cell.solver in known:  # the registry name (rows carry the cell's label)
             result = cache.run(cell, settings)
         else:
             result = failed_cell(cell, settings, "failed", _unknown(cell.solver))
@@ -106,8 +110,8 @@ def main() -> None:
     _die_with_parent(parent)
     conn = Connection(fd)
     try:
-        sys_path, solver_classes = conn.recv()
+        sys_path, solver_classes, x64 = conn.recv()
     except (EOFError, OSError):
         return
     sys.path[:] = list(dict.fromkeys([*sys_path, *sys.path]))  # import user classes as the parent
-    serve(conn, solver_classes)
+    serve(conn, solver_classes, x64)

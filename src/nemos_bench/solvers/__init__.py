@@ -21,6 +21,7 @@ from ._catalog import (
     register_validated_solvers,
     resolve_solvers,
     solver_allows,
+    solver_class,
 )
 from ._compat import (
     NEMOS_VERSION,
@@ -67,6 +68,7 @@ __all__ = [
     "resolve_solvers",
     "solver_allows",
     "NEMOS_TESTS_PLUGIN",
+    "solver_class",
     "NEMOS_VERSION",
     "SCIPY_BACKEND",
     "SCIPY_METHODS",

@@ -20,6 +20,7 @@ __all__ = [
     "register_validated_solvers",
     "resolve_solvers",
     "solver_allows",
+    "solver_class",
 ]
 
 USER_BACKEND = "custom"
@@ -59,6 +60,19 @@ def available_solvers(regularizer: str | None = None) -> list[str]:
     if regularizer is not None:
         names = [name for name in names if solver_allows(name, regularizer)]
     return names
+
+
+def solver_class(solver: str) -> type:
+    """The class registered under ``solver`` (e.g. ``"LBFGS[scipy]"``).
+
+    Examples
+    --------
+    >>> from nemos_bench.solvers import register_scipy_solvers
+    >>> _ = register_scipy_solvers()
+    >>> solver_class("LBFGS[scipy]").__name__
+    'ScipyLBFGS'
+    """
+    return nmo.solvers.get_solver(solver).implementation
 
 
 def solver_allows(solver: str, regularizer: str) -> bool:

@@ -86,8 +86,9 @@ def register_scipy_solvers() -> list[str]:
 
     Each class goes through NeMoS's validator, including both ridge tests (with and
     without auxiliary output), and its algorithm is allowed for ``UnRegularized`` and
-    ``Ridge``. JAX float64 is enabled (with a warning if it was off), since scipy's line
-    searches fail in float32.
+    ``Ridge``. When a class is registered, JAX float64 is enabled (with a warning if it
+    was off: the validator's fits, like every fit of scipy's line searches, need it);
+    later calls leave the setting alone (a float32 worker turns it off on purpose).
 
     Returns
     -------
@@ -101,12 +102,12 @@ def register_scipy_solvers() -> list[str]:
     >>> "LBFGS[scipy]" in names and nmo.solvers.get_solver("LBFGS[scipy]").backend
     'scipy'
     """
-    enable_x64()
     for algo, cls in SCIPY_SOLVER_CLASSES.items():
         for regularizer in (nmo.regularizer.UnRegularized, nmo.regularizer.Ridge):
             regularizer.allow_solver(algo)
         if _registered_class(algo) is cls:
             continue
+        enable_x64()
         nmo.solvers.register(
             algo,
             cls,

@@ -1,0 +1,129 @@
+"""Where cells run: worker environment, per-row machine columns, float32 cells, provenance."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from nemos_bench.problems import ProblemSpec
+from nemos_bench.report._sections import warnings_section
+from nemos_bench.results import read_summary
+from nemos_bench.runner import (
+    IsolatedExecutor,
+    SweepConfig,
+    in_process,
+    plan_cells,
+    worker_env,
+)
+from nemos_bench.runner._provenance import harness_commit
+from nemos_bench.runner._sweep import config_record
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ProblemSpec(n_samples=300, n_features=2)
+
+
+def test_worker_env_sets_thread_limits_and_keeps_the_users_gpu_memory_settings():
+    env = worker_env(
+        1, base={"XLA_FLAGS": "--xla_dump_to=/tmp/x --xla_cpu_multi_thread_eigen=true"}
+    )
+    assert env["XLA_FLAGS"] == "--xla_dump_to=/tmp/x --xla_cpu_multi_thread_eigen=false"
+    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
+    assert env["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    mine = worker_env(4, base={"XLA_PYTHON_CLIENT_PREALLOCATE": "true"})
+    assert mine["XLA_PYTHON_CLIENT_PREALLOCATE"] == "true" and "XLA_FLAGS" not in mine
+    assert mine["OPENBLAS_NUM_THREADS"] == "4"
+    assert worker_env(None, base={"OMP_NUM_THREADS": "8"})["OMP_NUM_THREADS"] == "8"
+
+
+def test_float32_cells_run_in_a_float32_worker_and_keep_float64_keys():
+    config = SweepConfig(
+        suite="custom",
+        problems=(SPEC,),
+        solvers=("LBFGS", "LBFGS[scipy]"),
+        tols=(1e-6,),
+        dtypes=("float32", "float64"),
+    )
+    assert config.isolated  # float32 needs a worker process of its own
+    cells = plan_cells(config)
+    assert [c.label.split("[")[0] + "/" + c.dtype for c in cells] == [
+        "LBFGS/float32", "LBFGS/float32", "LBFGS/float64", "LBFGS/float64",
+    ]  # fmt: skip
+    assert [c.label for c in cells if c.dtype == "float64"] == [
+        c.solver
+        for c in plan_cells(SweepConfig("custom", (SPEC,), ("LBFGS", "LBFGS[scipy]"), (1e-6,)))
+    ]
+    rows = [r.summary for r in IsolatedExecutor(threads=1)(cells, config)]
+    native32, scipy32, native64, scipy64 = rows
+    assert native32["solver"].endswith("]@float32") and native32["dtype"] == "float32"
+    assert native32["status"] == "ok" and native32["rel_suboptimality"] < 1e-5
+    assert scipy32["status"] == "skipped" and scipy32["solver"] == "LBFGS[scipy]@float32"
+    assert scipy32["reason"].startswith("LBFGS[scipy] needs JAX float64")
+    assert native64["dtype"] == scipy64["dtype"] == "float64"
+    assert native64["status"] == scipy64["status"] == "ok"
+    assert all(r["threads"].startswith("blas=1 xla=1") for r in (native32, native64))
+    # a float64-only sweep records no dtypes: runs written before the axis still resume
+    assert "dtypes" not in config_record(SweepConfig("custom", (SPEC,)), [])
+    assert config_record(config, cells)["dtypes"] == ["float32", "float64"]
+
+
+def test_in_process_rows_say_where_they_ran():
+    config = SweepConfig(suite="custom", problems=(SPEC,), solvers=("LBFGS[scipy]",), tols=(1e-4,))
+    (result,) = in_process(plan_cells(config), config)
+    row = result.summary
+    assert row["device"] == "cpu" and row["dtype"] == "float64" and row["host"]
+    assert row["threads"].startswith("blas=") and row["cpu_model"]
+
+
+def test_the_run_process_starts_no_accelerator_backend(tmp_path):
+    """The CLI pins its own JAX to the CPU when cells run in workers; meta.json says so."""
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text("[[problems]]\nn_samples = 200\nn_features = 2\n")
+    out = tmp_path / "run"
+    code = (
+        "import jax, sys; from nemos_bench.cli import main; "
+        f"rc = main(['run', '--config', {str(sweep)!r}, '--solvers', 'LBFGS[scipy]', "
+        f"'--tol', '1e-4', '--no-report', '--out', {str(out)!r}]); "
+        "print('PLATFORMS', jax.config.jax_platforms); sys.exit(rc)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "PLATFORMS cpu" in done.stdout
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["device"] == {
+        "recorded": "per row: summary columns host, device, device_kind, dtype"
+    }
+    assert read_summary(out)["device"].tolist() == ["cpu"]
+
+
+def test_git_commit_is_the_harness_sources_or_none(tmp_path):
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    if (ROOT / ".git").exists() and head:
+        assert harness_commit() == head
+    copy = tmp_path / "repo" / "nemos_bench"
+    copy.mkdir(parents=True)
+    shutil.copy(ROOT / "src" / "nemos_bench" / "__init__.py", copy / "__init__.py")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], cwd=copy.parent, check=True)
+    (copy.parent / "other.txt").write_text("x")
+    subprocess.run([*git, "add", "other.txt"], cwd=copy.parent, check=True)
+    subprocess.run([*git, "commit", "-qm", "other"], cwd=copy.parent, check=True)
+    assert harness_commit(copy) is None  # a repository around untracked package files
+    subprocess.run([*git, "add", "."], cwd=copy.parent, check=True)
+    subprocess.run([*git, "commit", "-qm", "pkg"], cwd=copy.parent, check=True)
+    assert harness_commit(copy) is not None
+
+
+def test_report_warns_when_times_come_from_several_devices(quick_run):
+    summary = read_summary(quick_run)
+    assert "different machines or devices" not in warnings_section(summary, {})
+    mixed = summary.copy()
+    mixed.loc[mixed.index[::2], "device"] = "gpu"
+    text = warnings_section(mixed, {})
+    assert "Times come from 2 different machines or devices" in text
+    old = summary.drop(columns=["host", "cpu_model", "threads", "device", "device_kind"])
+    assert "different machines" not in warnings_section(pd.DataFrame(old), {})
