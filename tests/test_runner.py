@@ -48,7 +48,7 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
         for tol in config["tols"]
     }
     assert not any(s.startswith(("SVRG[", "ProxSVRG[")) for s in summary.solver)
-    assert config["maxiter"] == 1000 and set(summary.maxiter) == {1000}
+    assert config["maxiter"] == 500 and set(summary.maxiter) == {500}
     got = set(zip(summary.problem_id, summary.solver, summary.tol, strict=True))
     assert got == expected and len(summary) == len(expected)
     assert any(s.endswith("[scipy]") for s in summary.solver)
@@ -298,9 +298,9 @@ def test_solver_not_allowed_for_the_regularizer_is_a_skipped_row():
     assert row.get("objective") is None and row["reference_objective"] > 0
 
 
-def test_quick_leaves_out_svrg_unless_named_and_caps_iterations_at_1000():
+def test_quick_leaves_out_svrg_unless_named_and_caps_iterations_at_500():
     quick = build_config(suite="quick")
-    assert quick.settings.maxiter == 1000
+    assert quick.settings.maxiter == 500
     assert build_config(suite="quick", maxiter=5000).settings.maxiter == 5000
     assert build_config(suite="standard").settings.maxiter == 5000
     planned = {cell.solver for cell in plan_cells(quick)}

@@ -49,9 +49,9 @@ SUITE_TOLS: dict[str, tuple[float, ...]] = {"quick": (1e-4, 1e-10), "models": (1
 #: Suites with their own default iteration cap (others: ``CellSettings.maxiter``, 5000).
 #: On ``quick``'s ill-conditioned problems the first-order solvers use every iteration
 #: they are given, each traced iteration is one dispatched update, and every cell runs its
-#: fit at least 8 times (first fit, >= 6 timed samples, a control run): 1000 keeps those
+#: fit at least 8 times (first fit, >= 6 timed samples, a control run): 500 keeps those
 #: cells at about a second and still separates solvers.
-SUITE_MAXITER: dict[str, int] = {"quick": 1000}
+SUITE_MAXITER: dict[str, int] = {"quick": 500}
 #: Algorithms a suite leaves out of its default solver set (naming them in ``solvers``
 #: still runs them). NeMoS's SVRG iteration is an epoch of n single-sample steps and it
 #: stops on the per-epoch parameter change, which on an ill-conditioned problem never gets
@@ -100,7 +100,7 @@ def default_maxiter(suite: str) -> int:
     Examples
     --------
     >>> default_maxiter("quick"), default_maxiter("standard")
-    (1000, 5000)
+    (500, 5000)
     """
     return SUITE_MAXITER.get(suite, CellSettings().maxiter)
 
