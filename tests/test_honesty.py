@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -247,3 +248,24 @@ def test_first_solvers_compile_time_does_not_depend_on_run_order(tmp_path):
     for solver, (first, second) in compile_s.items():
         # without the warm-up, the first cell of a fresh process pays several times more
         assert 0.5 < first / second < 2.0, (solver, first, second)
+
+
+def test_a_repeat_with_fewer_steps_fails_and_one_with_a_few_more_passes():
+    # a warm start saves steps; rounding near the float64 floor can add a few (seen with
+    # trust-krylov at tol 1e-10: 25 steps, then 28 on one repeat, the same answer)
+    from types import SimpleNamespace
+
+    from nemos_bench.runner._honesty import NotRepeatable, repeat_checker
+
+    def state(steps):
+        return SimpleNamespace(stats=SimpleNamespace(converged=True, num_steps=steps))
+
+    params = (jnp.ones(3), jnp.zeros(1))
+    first = np.concatenate([np.ones(3), np.zeros(1)])
+    check = repeat_checker(None, first, state(25))
+    check(0, (params, state(25)))
+    check(1, (params, state(28)))
+    with pytest.raises(NotRepeatable, match="Timed repeat 3 took 20 steps where the first"):
+        check(2, (params, state(20)))
+    with pytest.raises(NotRepeatable, match="returned parameters that differ"):
+        check(3, ((2 * jnp.ones(3), jnp.zeros(1)), state(25)))

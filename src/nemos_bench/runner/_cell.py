@@ -283,7 +283,7 @@ def run_one(
     instance from the same initial parameters, with its 95% interval and every sample, see
     :class:`CellSettings`), ``compile_s`` (the difference), and the objective,
     suboptimality and gradient norm recomputed by the harness at the returned parameters.
-    Every timed repeat must reproduce the first fit (parameters and step count), and an
+    Every timed repeat must reproduce the first fit (parameters, and no fewer steps), and an
     untimed control run on other data of the same shape must not return the first fit's
     answer; a solver that fails either (it caches, or warm-starts from its last answer)
     gets a ``failed`` row saying so, without times. With ``trace=True`` the trajectory is

@@ -82,7 +82,9 @@ def repeat_checker(solver, first_params: np.ndarray, first_state):
     def check(index: int, output) -> None:
         params, state = output[0], output[1]
         steps = _steps(solver, state)
-        if first_steps is not None and steps is not None and steps != first_steps:
+        # Fewer steps is the mark of a warm start; more can come from rounding: near the
+        # float64 floor the last bits of a multi-threaded gradient steer a few extra steps.
+        if first_steps is not None and steps is not None and steps < first_steps:
             raise NotRepeatable(
                 f"Timed repeat {index + 1} took {steps} steps where the first fit took "
                 f"{first_steps} from the same starting point: the solver keeps state between "
