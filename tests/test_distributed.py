@@ -12,7 +12,7 @@ import pytest
 from nemos_bench.cli import main
 from nemos_bench.problems import ProblemSpec
 from nemos_bench.results import read_summary, read_trace
-from nemos_bench.runner import DaskExecutor, SweepConfig, plan_cells, run_sweep
+from nemos_bench.runner import Cell, DaskExecutor, SweepConfig, run_sweep
 from nemos_bench.runner._dask import lost_twice_reason
 
 pytest.importorskip("distributed")
@@ -43,7 +43,9 @@ def in_process_run(tmp_path_factory):
 
 
 def test_two_dask_workers_give_the_numbers_of_an_in_process_run(in_process_run, tmp_path):
+    environ = dict(os.environ)
     assert _run(tmp_path / "dask", "--workers", "2") == 0
+    assert dict(os.environ) == environ  # the cluster's nannies leave no thread settings
     local = read_summary(in_process_run).set_index(KEY).sort_index()
     dask = read_summary(tmp_path / "dask").set_index(KEY).sort_index()
     assert list(dask.index) == list(local.index) and len(dask) == 4
@@ -90,14 +92,17 @@ def test_killed_dask_workers_lose_and_duplicate_nothing(tmp_path):
     from distributed import default_client
 
     spec = ProblemSpec(n_samples=300, n_features=2)
+    solvers = ("LBFGS[scipy]", "BFGS[scipy]", "ParentKillSolver[custom]", "NonlinearCG[scipy]")
     config = SweepConfig(
         suite="custom",
         problems=(spec,),
-        solvers=("LBFGS[scipy]", "BFGS[scipy]", "ParentKillSolver[custom]", "NonlinearCG[scipy]"),
+        solvers=solvers,
         tols=(1e-6,),
         solver_classes=("faulty_solvers:ParentKillSolver",),
         workers=2,
     )
+    # planned by hand: only the workers load the class (this process's registry stays clean)
+    cells = [Cell(spec, solver, 1e-6, True) for solver in solvers]
     killed = []
 
     def kill_a_busy_worker(cell, result):
@@ -111,10 +116,10 @@ def test_killed_dask_workers_lose_and_duplicate_nothing(tmp_path):
         killed.append(pid)
 
     executor = DaskExecutor(workers=2, say=lambda text: None)
-    run_sweep(config, tmp_path / "run", on_cell=kill_a_busy_worker, executor=executor)
+    run_sweep(config, tmp_path / "run", kill_a_busy_worker, executor, cells)
     frame = read_summary(tmp_path / "run")
     assert killed
-    assert _cells(frame) == sorted((c.spec.problem_id, c.label, c.tol) for c in plan_cells(config))
+    assert _cells(frame) == sorted((c.spec.problem_id, c.label, c.tol) for c in cells)
     assert not frame.duplicated(KEY).any()
     lost = frame[frame["solver"] == "ParentKillSolver[custom]"]
     assert len(lost) == 1 and (lost["status"] == "failed").all()

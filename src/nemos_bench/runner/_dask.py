@@ -24,6 +24,7 @@ written once, so nothing is lost and nothing is duplicated.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,11 +39,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DASK_CONFIG", "DaskExecutor", "lost_twice_reason"]
 
-#: Scheduler settings of the harness's own cluster: no silent retries (this process
-#: retries a lost cell once itself) and one task at a time per worker thread.
+#: Settings of the harness's own cluster: no silent retries (this process retries a lost
+#: cell once itself), one task at a time per worker thread, and no thread variables forced
+#: on the workers by their nannies (the cell subprocesses get theirs from ``threads``).
 DASK_CONFIG = {
     "distributed.scheduler.allowed-failures": 0,
     "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.nanny.pre-spawn-environ": {},
 }
 
 
@@ -134,6 +137,7 @@ class DaskExecutor:
             return
         from distributed import as_completed
 
+        environ = dict(os.environ)  # a local cluster's nannies write into it: restored below
         client, cluster = self._connect()
         threads = self.threads
         try:
@@ -185,6 +189,9 @@ class DaskExecutor:
                 yield cell, result
         finally:
             _shutdown(client, cluster)
+            if cluster is not None:
+                os.environ.clear()
+                os.environ.update(environ)
 
 
 def _lost_worker(err: BaseException) -> bool:
