@@ -125,7 +125,7 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("host", "str", "", "host name of the process that ran the cell"),
     Column("cpu_model", "str", "", "CPU model of that host"),
-    Column("threads", "str", "", "thread limits in force there: blas=N xla=1|default cpus=N"),
+    Column("threads", "str", "", "thread settings there: blas=N xla=eigen_off|default cpus=N"),
     Column("device", "str", "", "JAX platform the cell ran on: cpu, gpu or tpu"),
     Column("device_kind", "str", "", "JAX device kind, e.g. the GPU model"),
     Column("dtype", "str", "", "JAX dtype of the fit: float64, or float32 (solver@float32)"),

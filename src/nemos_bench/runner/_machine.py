@@ -35,12 +35,14 @@ def cpu_model() -> str:
 
 
 def thread_settings() -> str:
-    """The thread limits in force in this process, e.g. ``"blas=1 xla=1 cpus=2"``.
+    """The thread settings of this process, e.g. ``"blas=1 xla=eigen_off cpus=2"``.
 
     ``blas`` is the largest thread count of the BLAS/OpenMP pools loaded here (as
-    ``threadpoolctl`` reads them, i.e. what actually took effect); ``xla`` is 1 when
-    ``XLA_FLAGS`` turns Eigen's multi-threading off, else ``default`` (XLA's own pool, one
-    thread per core); ``cpus`` the cores this process may run on.
+    ``threadpoolctl`` reads them, i.e. what actually took effect); ``xla`` is ``eigen_off``
+    when ``XLA_FLAGS`` turns Eigen's multi-threading off, else ``default``: a flag, not a
+    thread count (on JAX 0.11 the flag left an XLA CPU matrix product using about 15 of 16
+    cores, benchmarks/gpu_check.py); ``cpus`` the cores this process may run on, the bound
+    that holds for XLA's own pool too.
 
     Examples
     --------
@@ -52,7 +54,7 @@ def thread_settings() -> str:
     pools = [info.get("num_threads", 0) for info in threadpool_info()]
     blas = str(max(pools)) if pools else "none"
     flags = os.environ.get("XLA_FLAGS", "")
-    xla = "1" if "--xla_cpu_multi_thread_eigen=false" in flags else "default"
+    xla = "eigen_off" if "--xla_cpu_multi_thread_eigen=false" in flags else "default"
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
