@@ -113,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--threads",
         type=int,
-        help="BLAS/XLA threads per worker process (default: 1 when workers share a machine)",
+        help="BLAS threads per worker process, plus XLA's Eigen flag for 1 (default: 1 when "
+        "workers share a machine)",
     )
     run.add_argument(
         "--dtype",
