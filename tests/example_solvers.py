@@ -1,6 +1,8 @@
 """User solver classes for tests that load solvers by import path."""
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from nemos_bench.solvers import ScipyLBFGS, ScipyMinimize
 
@@ -46,3 +48,16 @@ class WarmStartLBFGS(ScipyLBFGS):
         out = super().run(init_params if start is None else start, *args)
         self._last = out[0]
         return out
+
+
+class JitteryLBFGS(ScipyLBFGS):
+    """An honest solver that is not deterministic: each ``run`` (the first call of a fresh
+    instance too) starts from ``init_params`` moved by a random 0.3, drawn afresh, as the
+    last bits of a reduction can steer an ill-conditioned fit elsewhere."""
+
+    def run(self, init_params, *args):  # noqa: D102
+        rng = np.random.default_rng()
+        nudged = jax.tree_util.tree_map(
+            lambda p: p + 0.3 * rng.standard_normal(np.shape(p)), init_params
+        )
+        return super().run(nudged, *args)

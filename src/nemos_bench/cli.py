@@ -231,6 +231,13 @@ def _summary_table(store) -> tuple[Table, int, list[str]]:
         "inside the timed repeats"
         for r in ok[ok["compiles_in_timed"].fillna(0) > 0].itertuples()
     ]
+    if "repeats_differ" in ok:
+        warnings += [
+            f"{r.solver} tol={r.tol:g} on {r.problem_id}: {r.repeats_differ:.0f} of "
+            f"{r.n_repeats:.0f} timed repeats did not redo the first fit exactly (not "
+            "deterministic there; see the report)"
+            for r in ok[ok["repeats_differ"].fillna(0) > 0].itertuples()
+        ]
     return table, int((~frame["status"].isin(["ok", "skipped"])).sum()), warnings
 
 

@@ -135,6 +135,21 @@ def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
             for r in compiles.itertuples(index=False)
         ]
         parts.append(table([*key, "compiles_in_timed", "fit_s"], rows, numeric=(2, 3, 4)))
+    differ = kinds["not_deterministic"]
+    if len(differ):
+        parts.append(
+            f"<h3>{len(differ)} fit(s) whose repeats were not all identical</h3><p>Their "
+            "timed repeats did not all redo the first fit exactly (steps or parameters), "
+            "yet the solver does not keep state between calls (some repeats, or fresh "
+            "instances, differ too): it is not deterministic there, and fit_s is the median "
+            "over fits that may differ in length.</p>"
+        )
+        rows = [
+            [r.problem_id, r.solver, fmt(r.tol), f"{fmt(r.repeats_differ)} of "
+             f"{fmt(r.n_repeats)}", r.reason]
+            for r in differ.itertuples(index=False)
+        ]  # fmt: skip
+        parts.append(table([*key, "repeats differing", "note"], rows, numeric=(2,)))
     for name, title in (
         ("no_trace", "traced fit(s) without a trajectory"),
         ("trace_mismatch", "trace(s) that do not end where the timed run ends"),
@@ -150,7 +165,8 @@ def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
             parts.append(table(columns, rows, numeric=(2,)))
     if not parts:
         return (
-            '<p class="empty">No warnings: every ok fit converged, no timed repeat compiled, '
+            '<p class="empty">No warnings: every ok fit converged, every timed repeat '
+            "redid its first fit exactly and none compiled, "
             "and every trace asked for was recorded.</p>"
         )
     return "".join(parts)

@@ -148,7 +148,9 @@ def warnings_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     stopped without claiming convergence); ``compiles``: ok fits with
     ``compiles_in_timed > 0`` (their ``fit_s`` may include compilation); ``no_trace``: ok
     fits whose trace was asked for but could not be recorded, with the full reason;
-    ``trace_mismatch``: traces that do not end where the timed run ends.
+    ``trace_mismatch``: traces that do not end where the timed run ends;
+    ``not_deterministic``: ok fits whose timed repeats did not all redo the first fit
+    exactly (``repeats_differ > 0``), with the note saying why they stand.
     """
     ok = summary[summary["status"] == "ok"].assign(outcome=outcomes(summary))
     key = ["problem_id", "solver", "tol"]
@@ -157,9 +159,17 @@ def warnings_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     reasons = ok["reason"].fillna("").astype(str)
     matches = ok["trace_matches_run"] if "trace_matches_run" in ok else pd.Series(dtype=object)
     mismatch = ok[matches.astype("boolean").fillna(True).eq(False).to_numpy(dtype=bool)]
+    differ = (
+        pd.to_numeric(ok["repeats_differ"], errors="coerce")
+        if "repeats_differ" in ok
+        else pd.Series(0, index=ok.index)
+    )
     return {
         "not_converged": not_conv[[*key, "outcome", "n_steps", "maxiter", "suboptimality"]],
         "compiles": ok[compiles.to_numpy() > 0][[*key, "compiles_in_timed", "fit_s"]],
         "no_trace": ok[reasons.str.startswith("No trace").to_numpy(dtype=bool)][[*key, "reason"]],
         "trace_mismatch": mismatch[key],
+        "not_deterministic": ok[differ.fillna(0).to_numpy() > 0].reindex(
+            columns=[*key, "repeats_differ", "n_repeats", "reason"]
+        ),
     }

@@ -73,7 +73,13 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("maxiter", "int", "iterations", "iteration cap passed to the solver"),
     Column("repeat", "int", "", "steady-state samples behind fit_s (same as n_repeats)"),
     Column("status", "str", "", "ok, failed, diverged, timeout or skipped"),
-    Column("reason", "str", "", "one sentence explaining a status other than ok"),
+    Column(
+        "reason",
+        "str",
+        "",
+        "one sentence explaining a status other than ok; on ok rows, notes (no trace, "
+        "not deterministic)",
+    ),
     Column("compile_s", "float", "s", "first-call overhead: end_to_end_s - fit_s"),
     Column("fit_s", "float", "s", "median steady-state solver.run time, nothing compiled"),
     Column("fit_s_min", "float", "s", "fastest steady-state repeat"),
@@ -129,6 +135,13 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("device", "str", "", "JAX platform the cell ran on: cpu, gpu or tpu"),
     Column("device_kind", "str", "", "JAX device kind, e.g. the GPU model"),
     Column("dtype", "str", "", "JAX dtype of the fit: float64, or float32 (solver@float32)"),
+    Column(
+        "repeats_differ",
+        "int",
+        "",
+        "timed repeats that did not redo the first fit exactly (steps or parameters); "
+        "above 0 on an ok row: not deterministic there (see reason)",
+    ),
 )
 
 TRACE_COLUMNS: tuple[Column, ...] = (

@@ -17,11 +17,12 @@ from ..solvers import ScipyMinimize, disallowed_reason, is_baseline, solver_allo
 from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._honesty import (
     NotRepeatable,
+    RepeatRecord,
     check_control,
     control_counts,
     fit_outcome,
     flat_params,
-    repeat_checker,
+    judge_repeats,
 )
 from ._nemos_model import model_kwargs
 from ._timing import block, time_adaptive, timing_columns
@@ -159,13 +160,26 @@ def _first_fit(model, problem) -> float:
     return time.perf_counter() - start
 
 
+def _fresh_fit(problem, solver, tol, settings):
+    """``(params, steps)`` of a fresh model's first fit (a new solver instance)."""
+    model = make_model(problem.spec, solver, tol, settings.maxiter)
+    _first_fit(model, problem)
+    state = getattr(model, "solver_state_", None)
+    try:
+        steps = None if state is None else int(optim_info(model._solver, state).num_steps)
+    except Exception:  # noqa: BLE001 - a state without a summary: compare parameters only
+        steps = None
+    return (model.coef_, model.intercept_), steps
+
+
 def _timed(problem, reference, solver, tol, settings, row):
-    """Fit, time the repeats and run the control call.
+    """Fit, time the repeats, judge them and run the control call.
 
     Returns ``(fitted, params0, data, timing, info)``; ``info`` is the optimisation summary
-    of the last timed repeat, read before the control call because some solvers (NeMoS
+    of the last timed repeat, read before any other call because some solvers (NeMoS
     0.2.8's optimistix adapters) answer ``get_optim_info`` from their last run, whatever
-    state they are given.
+    state they are given. ``row`` gains ``end_to_end_s``, ``repeats_differ`` and, when the
+    repeats were not all identical, a note in ``reason``.
     """
     model = make_model(problem.spec, solver, tol, settings.maxiter)
     row["end_to_end_s"] = _first_fit(model, problem)
@@ -175,15 +189,20 @@ def _timed(problem, reference, solver, tol, settings, row):
     params0 = initial_params(model, X, y)
     if isinstance(fitted, ScipyMinimize):
         fitted.trace = "none"  # scipy adapter: time it without the callback
+    record = RepeatRecord(fitted, first, getattr(model, "solver_state_", None))
     timing = time_adaptive(
         lambda: fitted.run(params0, X, y),
         min_repeats=settings.repeats,
         max_repeats=settings.max_repeats,
         budget_s=settings.time_budget,
         rel_ci=settings.ci_target,
-        check=repeat_checker(fitted, first, getattr(model, "solver_state_", None)),
+        check=record,
     )
     info = optim_info(fitted, timing.last[1])
+    row["repeats_differ"] = len(record.differing(timing.repeats))
+    row["reason"] = judge_repeats(
+        record, timing.repeats, lambda: _fresh_fit(problem, solver, tol, settings)
+    )
     y_control = jnp.asarray(control_counts(problem, reference))
     control_params, _, _ = fitted.run(initial_params(model, X, y_control), X, y_control)
     check_control(block(control_params), first)
@@ -227,7 +246,6 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         reached_max_steps=at_max,
         outcome=fit_outcome(converged, at_max),
         status="ok",
-        reason="",
     )
     if not math.isfinite(obj):
         row.update(
@@ -243,7 +261,8 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
             traj = trace_solver(fitted, params0, data, row["n_steps"], settings.max_trace_points)
     except Exception as err:  # noqa: BLE001 - the fit's numbers stand without a trace
         message = " ".join(str(err).split())[:200]
-        row["reason"] = f"No trace: stepping the solver failed ({type(err).__name__}: {message})."
+        no_trace = f"No trace: stepping the solver failed ({type(err).__name__}: {message})."
+        row["reason"] = " ".join(filter(None, (no_trace, row["reason"])))
         return CellResult(summary=row, params=final)
     row["trace_overhead"] = traj.total_s / timing.median_s if timing.median_s > 0 else None
     row["trace_matches_run"] = all(
