@@ -1,6 +1,7 @@
 """The regression gate on run directories: planted regressions fail, identical inputs pass."""
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -331,3 +332,30 @@ def test_gate_warns_when_base_and_head_ran_on_different_devices(base_dir, tmp_pa
     out.truncate(0)
     gate(base_dir, head, console=Console(file=out, width=400))  # BASE predates the columns
     assert "warning" not in out.getvalue()
+
+
+def test_a_burst_that_lifts_every_sample_but_not_the_fastest_passes(tmp_path):
+    # HEAD's samples all sit above 1.5x BASE's median (one run-long burst of load), so the
+    # rank test alone is significant, but HEAD's fastest sample is only 1.3x BASE's fastest
+    base_values = [0.0100, 0.0101, 0.0102, 0.0103, 0.0104, 0.0105, 0.0106, 0.0107]
+    head_values = [0.0130, 0.0160, 0.0161, 0.0162, 0.0163, 0.0164, 0.0165, 0.0166]
+    rows = []
+    for values in (base_values, head_values):
+        text = " ".join(map(repr, values))
+        rows.append(row("LBFGS[scipy]", fit_s=float(np.median(values)), fit_s_samples=text))
+    base = write_run(tmp_path / "base", [rows[0]])
+    head = write_run(tmp_path / "head", [rows[1]])
+    result = compare(base, head)
+    (cell,) = result.cells
+    assert cell.time_ratio > 1.5 and result.passed
+    p_value = float(re.search(r"Mann-Whitney p=([0-9.e-]+)", cell.time_evidence).group(1))
+    assert p_value < 0.01  # significantly above 1.5x: only the fastest samples clear it
+    assert "fastest samples 1.30x" in cell.time_evidence
+    # the same samples all doubled (the fastest too) fail
+    doubled = " ".join(repr(2 * v) for v in head_values)
+    worse = write_run(
+        tmp_path / "worse",
+        [row("LBFGS[scipy]", fit_s=2 * float(np.median(head_values)), fit_s_samples=doubled)],
+    )
+    (failed,) = compare(base, worse).regressions
+    assert "fastest samples 2.60x" in failed.reasons[0]
