@@ -299,5 +299,5 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     )
     frame["reached_max_steps"] = frame["reached_max_steps"].astype("boolean")
     for column in ("env", "problem_id", "solver", "status", "outcome", "fit_s_samples"):
-        frame[column] = frame[column].fillna("").astype(str)
+        frame[column] = frame[column].astype(object).fillna("").astype(str)
     return frame.reset_index(drop=True)

@@ -145,7 +145,7 @@ def judge_repeats(record: RepeatRecord, n_repeats: int, fresh_fit) -> str:
     >>> record = RepeatRecord(None, np.ones(2), None)
     >>> record.found = {0: None, 1: "took 5 steps where the first fit took 25"}
     >>> judge_repeats(record, 2, fresh_fit=None)[:40]
-    'Not deterministic here: 1 of 2 timed re'
+    'Not deterministic here: 1 of 2 timed rep'
     """
     differing = record.differing(n_repeats)
     if not differing:
