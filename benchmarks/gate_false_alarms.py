@@ -17,6 +17,7 @@ does not always favour one side. Run from the repository root::
     python benchmarks/gate_false_alarms.py --pairs 2 --solvers "LBFGS[scipy],BFGS[optimistix]"
     python benchmarks/gate_false_alarms.py --pairs 10 --plant-factor 1  # pure A/A pairs
     python benchmarks/gate_false_alarms.py --pairs 10 --judge-only      # re-judge the runs
+    python benchmarks/gate_false_alarms.py --pairs 10 --rounds 3        # 3 windows per cell
 
 Writes every run directory and ``gate_false_alarms.json`` (per-pair verdicts, totals) under
 ``--out``; exit code 0 when both goals are met, 1 otherwise.
@@ -55,6 +56,12 @@ def _parse(argv):
         "fail (default 0: the suite's first problem)",
     )
     parser.add_argument("--tol", help="tolerances (default: the suite's ladder)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="nemos-bench run --rounds: windows of samples per cell (default 1)",
+    )
     parser.add_argument("--out", default="results/gate-false-alarms", help="output directory")
     parser.add_argument("--time-factor", type=float, default=1.5, help="gate factor (1.5)")
     parser.add_argument(
@@ -86,6 +93,8 @@ def _run(out: Path, args, factor: int) -> float:
         command += ["--solvers", args.solvers]
     if args.tol:
         command += ["--tol", args.tol]
+    if args.rounds != 1:
+        command += ["--rounds", str(args.rounds)]
     env = dict(os.environ, **{PLANT_ENV: str(factor)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     start = time.perf_counter()
@@ -158,6 +167,7 @@ def main(argv=None) -> int:
     summary = {
         "pairs": args.pairs,
         "suite": args.suite,
+        "rounds": args.rounds,
         "plant_problem": plant_problem,
         "plant_factor": args.plant_factor,
         "pairs_with_false_alarms": n_false,

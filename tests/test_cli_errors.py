@@ -126,6 +126,8 @@ CASES = {
     "report-corrupted": (_hand_edited_run, ["report", "run"], {}),
     "repeats-above-max": (None, [*RUN, "--repeats", "10", "--max-repeats", "8"], {}),
     "time-budget-negative": (None, [*RUN, "--time-budget=-1"], {}),
+    "rounds-zero": (None, [*RUN, "--rounds", "0"], {}),
+    "rounds-with-dask": (None, [*RUN, "--rounds", "2", "--workers", "2"], {}),
     "out-older-version": (_older_run, [*RUN, "--out", "out"], {}),
     "verify-missing": (None, ["verify", "nope"], {}),
     "verify-no-params": (_run_without_params, ["verify", "run"], {}),

@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         help="stop sampling once the median's 95%% interval is within ± this (default 0.05)",
     )
     run.add_argument(
+        "--rounds",
+        type=int,
+        help="windows of samples per cell, taken in turn across a problem's cells so that a "
+        "slow spell of a shared machine lands in one of them (default 1; not with Dask)",
+    )
+    run.add_argument(
         "--maxiter", type=int, help="iteration cap for every solver (default 5000; quick: 1000)"
     )
     run.add_argument("--out", help="run directory (default results/runs/<run-id>)")
@@ -281,6 +287,7 @@ def _cmd_run(args, console: Console) -> int:
         max_repeats=args.max_repeats,
         time_budget=args.time_budget,
         ci_target=args.ci_target,
+        rounds=args.rounds,
         maxiter=args.maxiter,
         timeout=args.timeout,
         solver_classes=args.solver_class,

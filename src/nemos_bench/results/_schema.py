@@ -142,6 +142,12 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "timed repeats that did not redo the first fit exactly (steps or parameters); "
         "above 0 on an ok row: not deterministic there (see reason)",
     ),
+    Column(
+        "timing_windows",
+        "int",
+        "",
+        "windows of samples behind fit_s: 1, or up to --rounds when the run took rounds",
+    ),
 )
 
 TRACE_COLUMNS: tuple[Column, ...] = (

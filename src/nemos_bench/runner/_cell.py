@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from ._honesty import (
     judge_repeats,
 )
 from ._nemos_model import model_kwargs
-from ._timing import block, time_adaptive, timing_columns
+from ._timing import Timing, block, time_adaptive, timing_columns
 from ._trace import trace_solver
 
 __all__ = [
@@ -62,6 +63,11 @@ class CellSettings:
         ``repeats`` are taken).
     ci_target : float
         Relative half-width of the median's interval at which sampling stops early.
+    rounds : int
+        Windows of samples per cell. With more than one, the executors take the further
+        windows after every cell of the problem has run once, in turn (as asv's ``rounds``
+        do), so that a slow spell of a shared machine lands in one window of a cell, not in
+        all of its samples; ``fit_s`` is the median over every window's samples.
     """
 
     maxiter: int = 5000
@@ -70,6 +76,7 @@ class CellSettings:
     max_repeats: int = 50
     time_budget: float = 0.1
     ci_target: float = 0.05
+    rounds: int = 1
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,9 @@ class CellResult:
     trace: list[dict] = field(default_factory=list)
     params: tuple | None = None
     """``(coef, intercept)`` as NumPy float64 arrays, for ``ok`` cells (stored by the sweep)."""
+    window: Callable[[], Timing] | None = field(default=None, compare=False, repr=False)
+    """Takes one more window of steady-state samples (``ok`` cells when ``rounds > 1``); the
+    process that ran the cell keeps it (it holds the fitted solver) and never sends it."""
 
 
 def make_model(spec, solver: str, tol: float, maxiter: int):
@@ -209,6 +219,20 @@ def _timed(problem, reference, solver, tol, settings, row):
     return fitted, params0, (X, y), timing, info
 
 
+def _window(fitted, params0, data, settings) -> Callable[[], Timing] | None:
+    """One more window of timed ``run`` calls of the fitted solver (``rounds > 1`` only)."""
+    if settings.rounds <= 1:
+        return None
+    X, y = data
+    return lambda: time_adaptive(
+        lambda: fitted.run(params0, X, y),
+        min_repeats=settings.repeats,
+        max_repeats=settings.max_repeats,
+        budget_s=settings.time_budget,
+        rel_ci=settings.ci_target,
+    )
+
+
 def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
     spec, f_star = problem.spec, reference.objective
     row = _base_row(spec, solver, tol, settings, f_star, problem_columns(problem, reference))
@@ -234,6 +258,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
     converged, at_max = bool(info.converged), bool(info.reached_max_steps)
     row.update(
         **timing_columns(timing, row["end_to_end_s"]),
+        timing_windows=1,
         n_steps=int(info.num_steps),
         nfev=getattr(state, "nfev", None),
         njev=getattr(state, "njev", None),
@@ -253,8 +278,9 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         )
         return CellResult(summary=row)
     final = tuple(np.asarray(p, dtype=np.float64) for p in coef_intercept(params))
+    window = _window(fitted, params0, data, settings)
     if not trace:
-        return CellResult(summary=row, params=final)
+        return CellResult(summary=row, params=final, window=window)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -263,7 +289,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         message = " ".join(str(err).split())[:200]
         no_trace = f"No trace: stepping the solver failed ({type(err).__name__}: {message})."
         row["reason"] = " ".join(filter(None, (no_trace, row["reason"])))
-        return CellResult(summary=row, params=final)
+        return CellResult(summary=row, params=final, window=window)
     row["trace_overhead"] = traj.total_s / timing.median_s if timing.median_s > 0 else None
     row["trace_matches_run"] = all(
         np.allclose(a, b, rtol=1e-6, atol=1e-9)
@@ -284,7 +310,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
                 "grad_norm": g_it,
             }
         )
-    return CellResult(summary=row, trace=rows, params=final)
+    return CellResult(summary=row, trace=rows, params=final, window=window)
 
 
 def run_one(

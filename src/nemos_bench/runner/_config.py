@@ -33,6 +33,7 @@ _KEYS = {
     "max_repeats",
     "time_budget",
     "ci_target",
+    "rounds",
     "workers",
     "scheduler",
     "threads",
@@ -196,6 +197,7 @@ def _settings(merged: dict[str, Any], suite: str) -> CellSettings:
             "a relative half-width between 0 and 1 such as 0.05",
             upper=1.0,
         ),
+        rounds=_int_option("rounds", merged.get("rounds", defaults.rounds)),
     )
 
 
@@ -227,6 +229,12 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
         tols = (tols,)
     tols = parse_tols([str(t) for t in tols])
     settings = _settings(merged, suite)
+    if settings.rounds > 1 and (merged.get("workers") or merged.get("scheduler")):
+        raise ConfigError(
+            f"rounds = {settings.rounds} needs every cell of a problem in one process, but "
+            "with workers or a scheduler each cell is its own Dask task; use rounds = 1 "
+            "with Dask, or run without workers/scheduler."
+        )
     solvers = merged.get("solvers")
     dtypes = merged.get("dtypes", ("float64",))
     return SweepConfig(

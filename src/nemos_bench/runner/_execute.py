@@ -17,11 +17,20 @@ from ..solvers import ScipyMinimize, is_baseline, solver_class
 from ._cell import CellResult, CellSettings, run_one, skipped_cell
 from ._machine import machine_columns
 from ._warmup import warm_up
+from ._windows import take_windows, with_windows
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._sweep import Cell, SweepConfig
 
-__all__ = ["ProblemCache", "failed_cell", "in_process", "labelled", "run_cell"]
+__all__ = [
+    "ProblemCache",
+    "failed_cell",
+    "in_process",
+    "labelled",
+    "released",
+    "run_cell",
+    "window_key",
+]
 
 
 def failed_cell(cell: Cell, settings: CellSettings, status: str, reason: str) -> CellResult:
@@ -71,11 +80,13 @@ class ProblemCache:
     def __init__(self):
         self._spec = None
         self._entry: tuple = (None, None, None)
+        self._windows: dict = {}  # (label, tol) -> further-window callable (rounds > 1)
 
     def load(self, spec) -> str | None:
         """Make ``spec`` the current problem; return why it could not be built, if so."""
         if spec != self._spec:
             self._spec, self._entry = spec, (None, None, None)  # free the previous data first
+            self._windows = {}
             try:
                 self._entry = (load_problem(spec), load_reference(spec), None)
             except Exception as err:  # noqa: BLE001 - becomes the cell's row
@@ -99,7 +110,29 @@ class ProblemCache:
         except Exception as err:  # noqa: BLE001 - e.g. a solver unknown to this process
             message = " ".join(str(err).split())[:300]
             result = failed_cell(cell, settings, "failed", f"{type(err).__name__}: {message}")
+        if result.window is not None:
+            self._windows[window_key(cell)] = result.window
+            result = dataclasses.replace(result, window=None)
         return labelled(cell, result)
+
+    def more_windows(self, rounds: int) -> dict:
+        """Further windows of the current problem's ``ok`` cells (see :func:`take_windows`).
+
+        Returns their samples by :func:`window_key`; the cells' solvers are then let go.
+        """
+        taken = take_windows(self._windows, rounds) if rounds > 1 else {}
+        self._windows = {}
+        return taken
+
+
+def window_key(cell: Cell) -> tuple[str, float]:
+    """The key of ``cell``'s further windows within its problem."""
+    return cell.label, cell.tol
+
+
+def released(held: list, taken: dict) -> list[CellResult]:
+    """The held ``(cell, result)`` pairs' results with their further windows merged in."""
+    return [with_windows(result, taken.get(window_key(cell), ())) for cell, result in held]
 
 
 def run_cell(cell: Cell, settings: CellSettings, cache: ProblemCache) -> CellResult:
@@ -115,6 +148,14 @@ def in_process(cells: list[Cell], config: SweepConfig) -> Iterator[CellResult]:
     sweep here; use :class:`IsolatedExecutor` to survive those. Cells run in this
     process's dtype: float32 cells need a worker process (JAX's float64 switch is global).
     """
-    cache = ProblemCache()
+    cache, rounds, held = ProblemCache(), config.settings.rounds, []
     for cell in cells:
-        yield run_cell(cell, config.settings, cache)
+        if held and cell.spec != held[0][0].spec:
+            yield from released(held, cache.more_windows(rounds))
+            held = []
+        result = run_cell(cell, config.settings, cache)
+        if rounds > 1:
+            held.append((cell, result))  # until the problem's further windows are taken
+        else:
+            yield result
+    yield from released(held, cache.more_windows(rounds))

@@ -25,7 +25,7 @@ from multiprocessing.connection import wait
 from typing import TYPE_CHECKING
 
 from ._cell import CellResult, CellSettings
-from ._execute import failed_cell
+from ._execute import failed_cell, released
 from ._workerenv import worker_env
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -152,6 +152,17 @@ class _Worker:
             return failed_cell(cell, settings, "timeout", reason), False
         return failed_cell(cell, settings, "failed", f"{payload} during this cell."), False
 
+    def windows(self, rounds: int, timeout: float | None) -> tuple[dict, bool]:
+        """``(samples by cell, healthy)``: the worker's further windows of its problem."""
+        self.busy = True
+        try:
+            self.conn.send(("windows", rounds))
+        except OSError:
+            return {}, False
+        kind, payload = self.receive(timeout)
+        self.busy = False
+        return (payload, True) if kind == "windows" else ({}, False)
+
     def kill(self) -> None:
         """Stop the worker now (SIGKILL) and reap it."""
         if self.process.poll() is None:
@@ -202,13 +213,37 @@ class IsolatedExecutor:
         """Yield one :class:`CellResult` per cell, in order.
 
         JAX's float64 switch is process-wide: a cell of another ``dtype`` than the last
-        one's gets a fresh worker.
+        one's gets a fresh worker. With ``rounds > 1`` a problem's results are held until
+        the worker has taken their further windows (see ``_windows``); if the worker dies
+        first, they keep the one window they have.
         """
-        worker, dtype = None, None
+        worker, dtype, held = None, None, []
+        rounds = config.settings.rounds
+
+        def release(worker):
+            """The held results with their further windows; the worker, or None if it died."""
+            taken = {}
+            if held and worker is not None:
+                # each further window is a part of one cell's work, within its time limit
+                limit = None if self.timeout is None else self.timeout * len(held) * rounds
+                taken, healthy = worker.windows(rounds, limit)
+                if not healthy:
+                    worker.kill()
+                    worker = None
+            out = released(held, taken)
+            held.clear()
+            return out, worker
+
         try:
             for cell in cells:
+                if held and cell.spec != held[0][0].spec:
+                    out, worker = release(worker)
+                    yield from out
                 if worker is not None and cell.dtype != dtype:
-                    worker.stop()
+                    out, worker = release(worker)
+                    yield from out
+                    if worker is not None:
+                        worker.stop()
                     worker = None
                 if worker is None:
                     dtype = cell.dtype
@@ -225,8 +260,15 @@ class IsolatedExecutor:
                 result, healthy = worker.run(cell, config.settings, self.timeout)
                 if not healthy:
                     worker.kill()
-                    worker = None
-                yield result
+                    worker = None  # the held cells' solvers died with it: no more windows
+                    yield from released(held, {})
+                    held.clear()
+                if rounds > 1 and healthy:
+                    held.append((cell, result))  # until the problem's further windows
+                else:
+                    yield result
+            out, worker = release(worker)
+            yield from out
         finally:
             if worker is not None:
                 worker.stop()

@@ -304,20 +304,24 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
 
 def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
     """The JSON-able identity of a sweep, stored in ``meta.json``."""
-    return {
-        "suite": config.suite,
-        "problems": [spec.problem_id for spec in config.problems],
-        "solvers": sorted({cell.solver for cell in cells}),
-        "tols": sorted(set(config.tols), reverse=True),
-        "maxiter": config.settings.maxiter,
-        "repeats": config.settings.repeats,
-        "max_trace_points": config.settings.max_trace_points,
-        "solver_classes": list(config.solver_classes),
-        "max_repeats": config.settings.max_repeats,
-        "time_budget": config.settings.time_budget,
-        "ci_target": config.settings.ci_target,
-        "n_cells": len(cells),
-    } | ({"dtypes": list(config.dtypes)} if config.dtypes != ("float64",) else {})
+    return (
+        {
+            "suite": config.suite,
+            "problems": [spec.problem_id for spec in config.problems],
+            "solvers": sorted({cell.solver for cell in cells}),
+            "tols": sorted(set(config.tols), reverse=True),
+            "maxiter": config.settings.maxiter,
+            "repeats": config.settings.repeats,
+            "max_trace_points": config.settings.max_trace_points,
+            "solver_classes": list(config.solver_classes),
+            "max_repeats": config.settings.max_repeats,
+            "time_budget": config.settings.time_budget,
+            "ci_target": config.settings.ci_target,
+            "n_cells": len(cells),
+        }
+        | ({"dtypes": list(config.dtypes)} if config.dtypes != ("float64",) else {})
+        | ({"rounds": config.settings.rounds} if config.settings.rounds != 1 else {})
+    )
 
 
 def run_sweep(

@@ -94,6 +94,9 @@ def serve(conn: Connection, solver_classes: tuple[str, ...], x64: bool = True) -
             return
         if message is None:
             return
+        if message[0] == "windows":  # the current problem's further windows (rounds)
+            conn.send(("windows", cache.more_windows(message[1])))
+            continue
         cell, settings = message
         conn.send(("loaded", cache.load(cell.spec)))
         if cell.solver in known:  # the registry name (rows carry the cell's label)

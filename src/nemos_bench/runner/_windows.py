@@ -1,0 +1,91 @@
+"""Timing rounds: further windows of a problem's cells, taken in turn after all have run once.
+
+On a shared machine the steady-state time of a cell moves with the machine's load over
+seconds: measured here, the medians of one cell's windows taken about a second apart in
+one process differ by a log standard deviation of 0.1 to 0.25, well above the spread of
+the samples inside one window. A cell timed in one window carries that window's luck
+whole. With ``rounds > 1`` (as asv's ``rounds``), each ``ok`` cell keeps a callable that
+takes one more window of its fitted solver; once every cell of the problem has run, the
+process that ran them takes ``rounds - 1`` further windows of each, cell after cell, and
+``fit_s`` becomes the median of every window's samples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections.abc import Callable, Iterable
+
+from ..results import format_samples, median_ci, parse_samples
+from ._cell import CellResult
+from ._timing import Timing
+
+__all__ = ["take_windows", "with_windows"]
+
+
+def take_windows(
+    windows: dict[object, Callable[[], Timing]], rounds: int
+) -> dict[object, list[tuple[float, ...]]]:
+    """Take ``rounds - 1`` further windows of every cell, in turn; their samples per key.
+
+    A window that saw a compilation, or raised, is left out (the cell keeps the rest).
+
+    Examples
+    --------
+    >>> ticks = iter(range(100))
+    >>> windows = {"a": lambda: Timing(1, 1, 1, 1, 0, None, (next(ticks),))}
+    >>> windows["b"] = windows["a"]
+    >>> take_windows(windows, 3)
+    {'a': [(0,), (2,)], 'b': [(1,), (3,)]}
+    """
+    kept: dict[object, list[tuple[float, ...]]] = {key: [] for key in windows}
+    for _ in range(rounds - 1):
+        for key, window in windows.items():
+            try:
+                timing = window()
+            except Exception:  # noqa: BLE001 - the cell keeps the windows it has
+                continue
+            if timing.compiles == 0:
+                kept[key].append(tuple(timing.samples))
+    return kept
+
+
+def with_windows(result: CellResult, windows: Iterable[tuple[float, ...]]) -> CellResult:
+    """``result`` with the samples of further ``windows`` added to its timing columns.
+
+    ``fit_s`` and its interval, minimum and maximum become those of every sample,
+    ``compile_s`` the first call's overhead over the new median, and ``timing_windows``
+    counts the windows; the cell is otherwise unchanged (and loses its window callable).
+
+    Examples
+    --------
+    >>> row = {"fit_s_samples": "1.0 1.0 1.0", "end_to_end_s": 5.0, "fit_s": 1.0}
+    >>> row |= {"timing_windows": 1, "trace_overhead": 2.0}
+    >>> merged = with_windows(CellResult(row), [(3.0, 3.0, 3.0), (2.0, 2.0, 2.0)]).summary
+    >>> merged["fit_s"], merged["n_repeats"], merged["timing_windows"], merged["compile_s"]
+    (2.0, 9, 3, 3.0)
+    >>> merged["trace_overhead"]
+    1.0
+    """
+    windows = [w for w in windows if w]
+    row = dict(result.summary)
+    if not windows or not row.get("fit_s_samples"):
+        return dataclasses.replace(result, window=None)
+    samples = [*parse_samples(row["fit_s_samples"]), *(s for w in windows for s in w)]
+    low, high = median_ci(samples)
+    median = statistics.median(samples)
+    if row.get("trace_overhead") is not None and median > 0:
+        row["trace_overhead"] = row["trace_overhead"] * row["fit_s"] / median
+    row.update(
+        repeat=len(samples),
+        n_repeats=len(samples),
+        fit_s=median,
+        fit_s_min=min(samples),
+        fit_s_max=max(samples),
+        fit_s_ci_low=low,
+        fit_s_ci_high=high,
+        fit_s_samples=format_samples(samples),
+        compile_s=max(row["end_to_end_s"] - median, 0.0),
+        timing_windows=row.get("timing_windows", 1) + len(windows),
+    )
+    return dataclasses.replace(result, summary=row, window=None)
