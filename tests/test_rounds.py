@@ -82,3 +82,16 @@ def test_further_windows_come_after_every_cell_of_the_problem(monkeypatch, tmp_p
     # each problem's rows are written once its further windows are in, never before
     assert [n for n, _ in delivered] == [5] * 4 + [10] * 4
     assert all(row["timing_windows"] == 2 for _, row in delivered)
+
+
+def test_outside_baselines_take_their_further_windows_too(tmp_path):
+    config = SweepConfig(
+        suite="custom",
+        problems=SPECS[1:],
+        solvers=("NewtonCholesky[sklearn]",),
+        tols=(1e-8,),
+        settings=CellSettings(repeats=6, max_repeats=6, rounds=2),
+    )
+    rows = read_summary(run_sweep(config, tmp_path / "run").path)
+    assert list(rows.status) == ["ok"] and list(rows.timing_windows) == [2]
+    assert list(rows.n_repeats) == [12] and len(parse_samples(rows.fit_s_samples[0])) == 12

@@ -17,7 +17,15 @@ import numpy as np
 
 from ..problems import Problem, Reference
 from ..solvers import get_baseline
-from ._cell import CellResult, CellSettings, _base_row, _measures, problem_columns, skipped_cell
+from ._cell import (
+    CellResult,
+    CellSettings,
+    _base_row,
+    _measures,
+    further_window,
+    problem_columns,
+    skipped_cell,
+)
 from ._honesty import fit_outcome
 from ._nemos_model import glm_task
 from ._timing import time_adaptive, timing_columns
@@ -61,6 +69,7 @@ def run_baseline_cell(
     obj, gnorm = _measures(problem, (result.coef, result.intercept), f_star)
     row.update(
         **timing_columns(timing, row["end_to_end_s"]),
+        timing_windows=1,
         n_steps=result.n_iter,
         objective=obj,
         suboptimality=obj - f_star,
@@ -80,4 +89,4 @@ def run_baseline_cell(
         )
         return CellResult(summary=row)
     params = tuple(np.asarray(p, dtype=np.float64) for p in (result.coef, result.intercept))
-    return CellResult(summary=row, params=params)
+    return CellResult(summary=row, params=params, window=further_window(fit, settings))

@@ -219,13 +219,12 @@ def _timed(problem, reference, solver, tol, settings, row):
     return fitted, params0, (X, y), timing, info
 
 
-def _window(fitted, params0, data, settings) -> Callable[[], Timing] | None:
-    """One more window of timed ``run`` calls of the fitted solver (``rounds > 1`` only)."""
+def further_window(fit: Callable[[], Any], settings) -> Callable[[], Timing] | None:
+    """One more window of timed ``fit()`` calls, as the first one (``rounds > 1`` only)."""
     if settings.rounds <= 1:
         return None
-    X, y = data
     return lambda: time_adaptive(
-        lambda: fitted.run(params0, X, y),
+        fit,
         min_repeats=settings.repeats,
         max_repeats=settings.max_repeats,
         budget_s=settings.time_budget,
@@ -278,7 +277,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         )
         return CellResult(summary=row)
     final = tuple(np.asarray(p, dtype=np.float64) for p in coef_intercept(params))
-    window = _window(fitted, params0, data, settings)
+    window = further_window(lambda: fitted.run(params0, *data), settings)
     if not trace:
         return CellResult(summary=row, params=final, window=window)
     try:
