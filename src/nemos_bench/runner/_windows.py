@@ -1,7 +1,7 @@
 """Timing rounds: further windows of a problem's cells, taken in turn after all have run once.
 
 On a shared machine the steady-state time of a cell moves with the machine's load over
-seconds: measured here, the medians of one cell's windows taken about a second apart in
+seconds: measured here, the medians of one cell's windows taken a few seconds apart in
 one process differ by a log standard deviation of 0.1 to 0.25, well above the spread of
 the samples inside one window. A cell timed in one window carries that window's luck
 whole. With ``rounds > 1`` (as asv's ``rounds``), each ``ok`` cell keeps a callable that
