@@ -9,7 +9,6 @@ finished cells are kept, rerun the same command with the same ``--out`` to resum
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import os
 import sys
@@ -27,6 +26,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ._cli_parser import build_parser
+from ._cli_table import summary_table
+
 __all__ = ["main"]
 
 EXIT_OK, EXIT_NOT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -40,128 +42,6 @@ _TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", 
 
 class UsageError(Exception):
     """Bad input from the user: reported in one sentence with exit code 2."""
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="nemos-bench", description="Benchmark NeMoS solvers, scipy adapter included."
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    lst = sub.add_parser(
-        "list", help="list suites, problems (condition numbers) and the solvers available here"
-    )
-    lst.add_argument("--suite", help="list the problems of this suite only")
-    lst.add_argument(
-        "--compute",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="compute the reference optima (and condition numbers) not cached yet "
-        "(default: with --suite only; big suites take long)",
-    )
-
-    run = sub.add_parser("run", help="run a sweep and write results (and a report)")
-    run.add_argument("--suite", help="problem suite (default: quick)")
-    run.add_argument("--solvers", help="comma-separated registry names (default: all)")
-    run.add_argument("--tol", action="append", help="tolerance(s); repeat or comma-separate")
-    run.add_argument("--repeats", type=int, help="fewest steady-state samples per cell (default 6)")
-    run.add_argument(
-        "--max-repeats", type=int, help="most steady-state samples per cell (default 50)"
-    )
-    run.add_argument(
-        "--time-budget",
-        type=float,
-        help="seconds of steady-state sampling per cell before stopping (default 0.1)",
-    )
-    run.add_argument(
-        "--ci-target",
-        type=float,
-        help="stop sampling once the median's 95%% interval is within ± this (default 0.05)",
-    )
-    run.add_argument(
-        "--rounds",
-        type=int,
-        help="windows of samples per cell, taken in turn across a problem's cells so that a "
-        "slow spell of a shared machine lands in one of them (default 1; not with Dask)",
-    )
-    run.add_argument(
-        "--maxiter", type=int, help="iteration cap for every solver (default 5000; quick: 1000)"
-    )
-    run.add_argument("--out", help="run directory (default results/runs/<run-id>)")
-    run.add_argument("--config", help="sweep file (TOML); command-line options win")
-    run.add_argument(
-        "--timeout", type=float, help="per-cell time limit in seconds (implies --isolate)"
-    )
-    mode = run.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--isolate",
-        dest="isolate",
-        action="store_true",
-        default=None,
-        help="run each cell in a worker process: a crash or hang becomes a row (default)",
-    )
-    mode.add_argument(
-        "--in-process",
-        dest="isolate",
-        action="store_false",
-        help="run every cell in this process (no start-up cost, no --timeout, no protection)",
-    )
-    dask = run.add_mutually_exclusive_group()
-    dask.add_argument(
-        "--workers",
-        type=int,
-        help="run the cells on a local Dask cluster of N worker processes (one cell at a "
-        "time each; excludes --in-process)",
-    )
-    dask.add_argument(
-        "--scheduler", help="run the cells on an existing Dask cluster: its scheduler address"
-    )
-    run.add_argument(
-        "--threads",
-        type=int,
-        help="BLAS threads per worker process, plus XLA's Eigen flag for 1 (default: 1 when "
-        "workers share a machine)",
-    )
-    run.add_argument(
-        "--dtype",
-        action="append",
-        help="float64 (default) and/or float32; repeat or comma-separate (float32: native "
-        "solvers with JAX float64 off, labelled solver@float32)",
-    )
-    run.add_argument("--solver-class", action="append", help="user solver package.module:ClassName")
-    run.add_argument("--no-report", action="store_true", help="do not build the HTML report")
-
-    rep = sub.add_parser("report", help="build the HTML report of a run directory")
-    rep.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
-    rep.add_argument("--out", help="report directory (default reports/<run-id>)")
-    rep.add_argument(
-        "--epsilon", type=float, help="accuracy target: f - f* <= eps*max(1,|f*|) (default 1e-6)"
-    )
-    rep.add_argument("--baseline", help="solver for speed-ups (default: native LBFGS)")
-
-    from .compare import add_compare_arguments
-
-    cmp = sub.add_parser(
-        "compare",
-        help="regression gate: compare two run directories or two commits' asv results",
-        description="Fail (exit 1) when a cell got significantly slower, less accurate, "
-        "stopped converging or stopped running, or when a cell of BASE is missing from HEAD "
-        "(--allow-missing accepts that); cells only in HEAD are reported, not failed.",
-    )
-    add_compare_arguments(cmp)
-
-    from .asv_tools import add_asv_parser
-
-    add_asv_parser(sub)
-
-    ver = sub.add_parser(
-        "verify",
-        help="recompute every ok row's objective, suboptimality and gradient norm",
-        description="Recompute objective, suboptimality and grad_norm of every ok row from "
-        "the stored parameters and the problem spec; exit 1 naming rows that disagree.",
-    )
-    ver.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
-    return parser
 
 
 def _cmd_list(args, console: Console) -> int:
@@ -193,58 +73,6 @@ def _cmd_list(args, console: Console) -> int:
 def _default_out(suite: str) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("results") / "runs" / f"{stamp}-{suite}"
-
-
-def _outcomes(ok) -> str:
-    """``"converged 3, max_steps 1"``: how a solver's ok fits ended."""
-    from .results import OUTCOMES
-
-    counts = ok["outcome"].fillna("unknown").value_counts()
-    names = [o for o in OUTCOMES if o in counts] + [o for o in counts.index if o not in OUTCOMES]
-    return ", ".join(f"{name} {counts[name]}" for name in names) or "-"
-
-
-def _summary_table(store) -> tuple[Table, int, list[str]]:
-    """The per-solver table, the number of cells not ok, and warnings (one line each)."""
-    from .results import read_summary
-
-    frame = read_summary(store.path)
-    table = Table(title=f"Results in {store.path}")
-    columns = ("solver", "cells ok", "outcomes", "median fit_s", "median compile_s", "best subopt.")
-    for column in columns:
-        if column in ("solver", "outcomes"):
-            table.add_column(column, no_wrap=True)
-        else:
-            table.add_column(column, justify="right", no_wrap=True)
-    for solver, rows in frame.groupby("solver", sort=False):
-        ok = rows[rows["status"] == "ok"]
-        fmt = "{:.3g}".format
-        table.add_row(
-            escape(solver),
-            f"{len(ok)}/{len(rows)}",
-            _outcomes(ok),
-            fmt(ok["fit_s"].median()) if len(ok) else "-",
-            fmt(ok["compile_s"].median()) if len(ok) else "-",
-            fmt(ok["suboptimality"].min()) if len(ok) else "-",
-        )
-    ok = frame[frame["status"] == "ok"]
-    warnings = [
-        f"{r.solver} tol={r.tol:g} on {r.problem_id}: ended ok but {r.outcome}"
-        for r in ok[ok["outcome"].fillna("converged") != "converged"].itertuples()
-    ]
-    warnings += [
-        f"{r.solver} tol={r.tol:g} on {r.problem_id}: {r.compiles_in_timed} compilation(s) "
-        "inside the timed repeats"
-        for r in ok[ok["compiles_in_timed"].fillna(0) > 0].itertuples()
-    ]
-    if "repeats_differ" in ok:
-        warnings += [
-            f"{r.solver} tol={r.tol:g} on {r.problem_id}: {r.repeats_differ:.0f} of "
-            f"{r.n_repeats:.0f} timed repeats did not redo the first fit exactly (not "
-            "deterministic there; see the report)"
-            for r in ok[ok["repeats_differ"].fillna(0) > 0].itertuples()
-        ]
-    return table, int((~frame["status"].isin(["ok", "skipped"])).sum()), warnings
 
 
 def _user_modules_importable() -> None:
@@ -382,7 +210,7 @@ def _cmd_run(args, console: Console) -> int:
     finally:
         if progress.live.is_started:
             progress.stop()
-    table, not_ok, warnings = _summary_table(store)
+    table, not_ok, warnings = summary_table(store)
     console.print(table)
     for line in warnings:
         console.print(f"warning: {line}", markup=False, highlight=False)
@@ -497,7 +325,7 @@ def _console() -> Console:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``nemos-bench`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     console = _console()
     handlers = {
         "list": _cmd_list,

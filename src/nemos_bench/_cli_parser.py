@@ -1,0 +1,136 @@
+"""The ``nemos-bench`` argument parser (see :mod:`nemos_bench.cli` for the commands)."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``nemos-bench`` argument parser (subcommands list, run, report, compare, asv, verify).
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["run", "--rounds", "3"]).rounds
+    3
+    """
+    parser = argparse.ArgumentParser(
+        prog="nemos-bench", description="Benchmark NeMoS solvers, scipy adapter included."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lst = sub.add_parser(
+        "list", help="list suites, problems (condition numbers) and the solvers available here"
+    )
+    lst.add_argument("--suite", help="list the problems of this suite only")
+    lst.add_argument(
+        "--compute",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="compute the reference optima (and condition numbers) not cached yet "
+        "(default: with --suite only; big suites take long)",
+    )
+
+    run = sub.add_parser("run", help="run a sweep and write results (and a report)")
+    run.add_argument("--suite", help="problem suite (default: quick)")
+    run.add_argument("--solvers", help="comma-separated registry names (default: all)")
+    run.add_argument("--tol", action="append", help="tolerance(s); repeat or comma-separate")
+    run.add_argument("--repeats", type=int, help="fewest steady-state samples per cell (default 6)")
+    run.add_argument(
+        "--max-repeats", type=int, help="most steady-state samples per cell (default 50)"
+    )
+    run.add_argument(
+        "--time-budget",
+        type=float,
+        help="seconds of steady-state sampling per cell before stopping (default 0.1)",
+    )
+    run.add_argument(
+        "--ci-target",
+        type=float,
+        help="stop sampling once the median's 95%% interval is within ± this (default 0.05)",
+    )
+    run.add_argument(
+        "--rounds",
+        type=int,
+        help="windows of samples per cell, taken in turn across a problem's cells so that a "
+        "slow spell of a shared machine lands in one of them (default 1; not with Dask)",
+    )
+    run.add_argument(
+        "--maxiter", type=int, help="iteration cap for every solver (default 5000; quick: 1000)"
+    )
+    run.add_argument("--out", help="run directory (default results/runs/<run-id>)")
+    run.add_argument("--config", help="sweep file (TOML); command-line options win")
+    run.add_argument(
+        "--timeout", type=float, help="per-cell time limit in seconds (implies --isolate)"
+    )
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--isolate",
+        dest="isolate",
+        action="store_true",
+        default=None,
+        help="run each cell in a worker process: a crash or hang becomes a row (default)",
+    )
+    mode.add_argument(
+        "--in-process",
+        dest="isolate",
+        action="store_false",
+        help="run every cell in this process (no start-up cost, no --timeout, no protection)",
+    )
+    dask = run.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--workers",
+        type=int,
+        help="run the cells on a local Dask cluster of N worker processes (one cell at a "
+        "time each; excludes --in-process)",
+    )
+    dask.add_argument(
+        "--scheduler", help="run the cells on an existing Dask cluster: its scheduler address"
+    )
+    run.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS threads per worker process, plus XLA's Eigen flag for 1 (default: 1 when "
+        "workers share a machine)",
+    )
+    run.add_argument(
+        "--dtype",
+        action="append",
+        help="float64 (default) and/or float32; repeat or comma-separate (float32: native "
+        "solvers with JAX float64 off, labelled solver@float32)",
+    )
+    run.add_argument("--solver-class", action="append", help="user solver package.module:ClassName")
+    run.add_argument("--no-report", action="store_true", help="do not build the HTML report")
+
+    rep = sub.add_parser("report", help="build the HTML report of a run directory")
+    rep.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
+    rep.add_argument("--out", help="report directory (default reports/<run-id>)")
+    rep.add_argument(
+        "--epsilon", type=float, help="accuracy target: f - f* <= eps*max(1,|f*|) (default 1e-6)"
+    )
+    rep.add_argument("--baseline", help="solver for speed-ups (default: native LBFGS)")
+
+    from .compare import add_compare_arguments
+
+    cmp = sub.add_parser(
+        "compare",
+        help="regression gate: compare two run directories or two commits' asv results",
+        description="Fail (exit 1) when a cell got significantly slower, less accurate, "
+        "stopped converging or stopped running, or when a cell of BASE is missing from HEAD "
+        "(--allow-missing accepts that); cells only in HEAD are reported, not failed.",
+    )
+    add_compare_arguments(cmp)
+
+    from .asv_tools import add_asv_parser
+
+    add_asv_parser(sub)
+
+    ver = sub.add_parser(
+        "verify",
+        help="recompute every ok row's objective, suboptimality and gradient norm",
+        description="Recompute objective, suboptimality and grad_norm of every ok row from "
+        "the stored parameters and the problem spec; exit 1 naming rows that disagree.",
+    )
+    ver.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
+    return parser
