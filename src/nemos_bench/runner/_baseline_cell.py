@@ -25,10 +25,11 @@ from ._cell import (
     further_window,
     problem_columns,
     skipped_cell,
+    time_steady,
 )
 from ._honesty import fit_outcome
 from ._nemos_model import glm_task
-from ._timing import time_adaptive, timing_columns
+from ._timing import timing_columns
 
 __all__ = ["run_baseline_cell"]
 
@@ -58,18 +59,11 @@ def run_baseline_cell(
     start = time.perf_counter()
     fit()
     row["end_to_end_s"] = time.perf_counter() - start
-    timing = time_adaptive(
-        fit,
-        min_repeats=settings.repeats,
-        max_repeats=settings.max_repeats,
-        budget_s=settings.time_budget,
-        rel_ci=settings.ci_target,
-    )
+    timing = time_steady(fit, settings)
     result = timing.last
     obj, gnorm = _measures(problem, (result.coef, result.intercept), f_star)
     row.update(
         **timing_columns(timing, row["end_to_end_s"]),
-        timing_windows=1,
         n_steps=result.n_iter,
         objective=obj,
         suboptimality=obj - f_star,

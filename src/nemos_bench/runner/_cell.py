@@ -200,14 +200,7 @@ def _timed(problem, reference, solver, tol, settings, row):
     if isinstance(fitted, ScipyMinimize):
         fitted.trace = "none"  # scipy adapter: time it without the callback
     record = RepeatRecord(fitted, first, getattr(model, "solver_state_", None))
-    timing = time_adaptive(
-        lambda: fitted.run(params0, X, y),
-        min_repeats=settings.repeats,
-        max_repeats=settings.max_repeats,
-        budget_s=settings.time_budget,
-        rel_ci=settings.ci_target,
-        check=record,
-    )
+    timing = time_steady(lambda: fitted.run(params0, X, y), settings, check=record)
     info = optim_info(fitted, timing.last[1])
     row["repeats_differ"] = len(record.differing(timing.repeats))
     row["reason"] = judge_repeats(
@@ -219,17 +212,21 @@ def _timed(problem, reference, solver, tol, settings, row):
     return fitted, params0, (X, y), timing, info
 
 
-def further_window(fit: Callable[[], Any], settings) -> Callable[[], Timing] | None:
-    """One more window of timed ``fit()`` calls, as the first one (``rounds > 1`` only)."""
-    if settings.rounds <= 1:
-        return None
-    return lambda: time_adaptive(
+def time_steady(fit: Callable[[], Any], settings: CellSettings, check=None) -> Timing:
+    """One window of steady-state ``fit()`` calls, sampled as ``settings`` say."""
+    return time_adaptive(
         fit,
         min_repeats=settings.repeats,
         max_repeats=settings.max_repeats,
         budget_s=settings.time_budget,
         rel_ci=settings.ci_target,
+        check=check,
     )
+
+
+def further_window(fit: Callable[[], Any], settings) -> Callable[[], Timing] | None:
+    """One more window of timed ``fit()`` calls, as the first one (``rounds > 1`` only)."""
+    return None if settings.rounds <= 1 else lambda: time_steady(fit, settings)
 
 
 def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
@@ -257,7 +254,6 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
     converged, at_max = bool(info.converged), bool(info.reached_max_steps)
     row.update(
         **timing_columns(timing, row["end_to_end_s"]),
-        timing_windows=1,
         n_steps=int(info.num_steps),
         nfev=getattr(state, "nfev", None),
         njev=getattr(state, "njev", None),

@@ -22,7 +22,7 @@ import jax
 from .._jaxtools import count_compiles
 from ..results import format_samples, median_ci, relative_halfwidth
 
-__all__ = ["Timing", "block", "time_adaptive", "time_repeats", "timing_columns"]
+__all__ = ["Timing", "block", "time_adaptive", "time_repeats", "timing_columns", "timing_of"]
 
 
 def block(tree: Any) -> Any:
@@ -149,15 +149,28 @@ def time_adaptive(
     finally:
         if enabled:
             gc.enable()
-    low, high = median_ci(times)
+    return timing_of(times, compiles, out)
+
+
+def timing_of(samples, compiles: int = 0, last: Any = None) -> Timing:
+    """The :class:`Timing` of ``samples`` (seconds, in the order taken).
+
+    Examples
+    --------
+    >>> t = timing_of([0.3, 0.1, 0.2])
+    >>> t.median_s, t.min_s, t.max_s, t.repeats, t.samples
+    (0.2, 0.1, 0.3, 3, (0.3, 0.1, 0.2))
+    """
+    samples = tuple(float(s) for s in samples)
+    low, high = median_ci(samples)
     return Timing(
-        median_s=statistics.median(times),
-        min_s=min(times),
-        max_s=max(times),
-        repeats=len(times),
+        median_s=statistics.median(samples),
+        min_s=min(samples),
+        max_s=max(samples),
+        repeats=len(samples),
         compiles=compiles,
-        last=out,
-        samples=tuple(times),
+        last=last,
+        samples=samples,
         ci_low=low,
         ci_high=high,
     )
@@ -184,7 +197,8 @@ def time_repeats(fn: Callable[[], Any], repeats: int) -> Timing:
 def timing_columns(timing: Timing, end_to_end_s: float) -> dict:
     """Summary columns of a steady-state timing after a first call of ``end_to_end_s``.
 
-    ``compile_s`` is the first call's overhead over the steady state (never negative).
+    ``compile_s`` is the first call's overhead over the steady state (never negative);
+    ``timing_windows`` is 1 (rounds add windows, see ``_windows``).
 
     Examples
     --------
@@ -204,4 +218,5 @@ def timing_columns(timing: Timing, end_to_end_s: float) -> dict:
         "fit_s_samples": format_samples(timing.samples),
         "compile_s": max(end_to_end_s - timing.median_s, 0.0),
         "compiles_in_timed": timing.compiles,
+        "timing_windows": 1,
     }

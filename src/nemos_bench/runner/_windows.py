@@ -13,12 +13,11 @@ process that ran them takes ``rounds - 1`` further windows of each, cell after c
 from __future__ import annotations
 
 import dataclasses
-import statistics
 from collections.abc import Callable, Iterable
 
-from ..results import format_samples, median_ci, parse_samples
+from ..results import parse_samples
 from ._cell import CellResult
-from ._timing import Timing
+from ._timing import Timing, timing_columns, timing_of
 
 __all__ = ["take_windows", "with_windows"]
 
@@ -72,20 +71,11 @@ def with_windows(result: CellResult, windows: Iterable[tuple[float, ...]]) -> Ce
     if not windows or not row.get("fit_s_samples"):
         return dataclasses.replace(result, window=None)
     samples = [*parse_samples(row["fit_s_samples"]), *(s for w in windows for s in w)]
-    low, high = median_ci(samples)
-    median = statistics.median(samples)
-    if row.get("trace_overhead") is not None and median > 0:
-        row["trace_overhead"] = row["trace_overhead"] * row["fit_s"] / median
+    timing = timing_of(samples, int(row.get("compiles_in_timed") or 0))
+    if row.get("trace_overhead") is not None and timing.median_s > 0:
+        row["trace_overhead"] = row["trace_overhead"] * row["fit_s"] / timing.median_s
     row.update(
-        repeat=len(samples),
-        n_repeats=len(samples),
-        fit_s=median,
-        fit_s_min=min(samples),
-        fit_s_max=max(samples),
-        fit_s_ci_low=low,
-        fit_s_ci_high=high,
-        fit_s_samples=format_samples(samples),
-        compile_s=max(row["end_to_end_s"] - median, 0.0),
+        timing_columns(timing, row["end_to_end_s"]),
         timing_windows=row.get("timing_windows", 1) + len(windows),
     )
     return dataclasses.replace(result, summary=row, window=None)
