@@ -11,13 +11,19 @@ other cell is the same code on both sides. So, per pair:
   the pairs); its cells on other problems are reported too.
 
 Which side runs first alternates from pair to pair, so a drift of the machine over time
-does not always favour one side. Run from the repository root::
+does not always favour one side. With ``--runs-per-side K``, each side of a pair is K runs,
+interleaved with the other side's (BASE, HEAD, BASE, HEAD, ...), which the gate pools
+(``nemos-bench compare`` on two directories of run directories). Run from the repository
+root::
 
     python benchmarks/gate_false_alarms.py --pairs 10                 # the full check
     python benchmarks/gate_false_alarms.py --pairs 2 --solvers "LBFGS[scipy],BFGS[optimistix]"
     python benchmarks/gate_false_alarms.py --pairs 10 --plant-factor 1  # pure A/A pairs
     python benchmarks/gate_false_alarms.py --pairs 10 --judge-only      # re-judge the runs
     python benchmarks/gate_false_alarms.py --pairs 10 --rounds 3        # 3 windows per cell
+    python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 3 # 3 pooled runs a side
+    python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 1 --judge-only
+        # re-judge kept pooled pairs on their first run of each side only
 
 Writes every run directory and ``gate_false_alarms.json`` (per-pair verdicts, totals) under
 ``--out``; exit code 0 when both goals are met, 1 otherwise.
@@ -62,6 +68,12 @@ def _parse(argv):
         default=1,
         help="nemos-bench run --rounds: windows of samples per cell (default 1)",
     )
+    parser.add_argument(
+        "--runs-per-side",
+        type=int,
+        default=1,
+        help="runs of each side per pair, interleaved and pooled by the gate (default 1)",
+    )
     parser.add_argument("--out", default="results/gate-false-alarms", help="output directory")
     parser.add_argument("--time-factor", type=float, default=1.5, help="gate factor (1.5)")
     parser.add_argument(
@@ -104,7 +116,14 @@ def _run(out: Path, args, factor: int) -> float:
     return time.perf_counter() - start
 
 
-def _judge(base: Path, head: Path, plant_problem: str, time_factor: float) -> dict:
+def _runs_of(side: Path, k: int) -> list[Path]:
+    """The first ``k`` runs kept for one side of a pair (the side itself for a lone run)."""
+    if (side / "summary.csv").is_file():
+        return [side]
+    return sorted(side.glob("run-*"), key=lambda p: int(p.name[4:]))[:k]
+
+
+def _judge(base: list[Path], head: list[Path], plant_problem: str, time_factor: float) -> dict:
     from nemos_bench.compare import compare
 
     result = compare(base, head, time_factor=time_factor)
@@ -138,13 +157,17 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     pairs = []
+    k = args.runs_per_side
+    if k < 1:
+        raise SystemExit(f"--runs-per-side must be a positive integer, got {k}.")
     for i in range(args.pairs):
         base, head = out / f"pair-{i:02d}" / "base", out / f"pair-{i:02d}" / "head"
         sides = [(base, 1), (head, args.plant_factor)]
-        walls = {}
-        for path, factor in [] if args.judge_only else sides if i % 2 == 0 else sides[::-1]:
-            walls[path.name] = _run(path, args, factor)
-        verdict = _judge(base, head, plant_problem, args.time_factor)
+        walls = {"base": 0.0, "head": 0.0}
+        for j in range(0 if args.judge_only else k):
+            for path, factor in sides if i % 2 == 0 else sides[::-1]:
+                walls[path.name] += _run(path if k == 1 else path / f"run-{j + 1}", args, factor)
+        verdict = _judge(_runs_of(base, k), _runs_of(head, k), plant_problem, args.time_factor)
         verdict["wall_s"] = walls
         pairs.append(verdict)
         cells = ", ".join(
@@ -153,7 +176,7 @@ def main(argv=None) -> int:
             for c in verdict["planted_cells"]
             if c["problem_id"] == plant_problem
         )
-        runs = f"; runs {walls['base']:.0f} s + {walls['head']:.0f} s" if walls else ""
+        runs = "" if args.judge_only else f"; runs {walls['base']:.0f} s + {walls['head']:.0f} s"
         print(
             f"pair {i + 1}/{args.pairs}: {len(verdict['false_alarms'])} false alarm(s), "
             f"planted {cells}{runs}",
@@ -168,6 +191,7 @@ def main(argv=None) -> int:
         "pairs": args.pairs,
         "suite": args.suite,
         "rounds": args.rounds,
+        "runs_per_side": k,
         "plant_problem": plant_problem,
         "plant_factor": args.plant_factor,
         "pairs_with_false_alarms": n_false,

@@ -232,8 +232,9 @@ def test_module_entry_point_exit_codes(base_dir, tmp_path, capsys, monkeypatch):
     fewer = write_run(tmp_path / "fewer", [r for r in BASE_ROWS if r["solver"] != "LBFGS"])
     assert compare_main([str(base_dir), str(fewer)]) == 1
     assert compare_main([str(base_dir), str(fewer), "--allow-missing"]) == 0
-    assert compare_main([str(base_dir), str(tmp_path)]) == 2  # a directory without summary.csv
-    assert "without summary.csv" in capsys.readouterr().err
+    (tmp_path / "bare").mkdir()  # neither a run directory nor a directory of them
+    assert compare_main([str(base_dir), str(tmp_path / "bare")]) == 2
+    assert "without summary.csv and without run directories" in capsys.readouterr().err
 
 
 def test_unknown_source_says_what_to_pass(base_dir, tmp_path):

@@ -4,7 +4,8 @@
 ``(problem_id, solver, tol)`` got slower beyond a factor (significantly, on the raw
 samples), less accurate beyond a tolerance relative to ``max(1, |f*|)``, stopped
 converging, or stopped running, and when a cell of BASE is missing from HEAD (unless
-``--allow-missing``); cells found only in HEAD are reported, not failed.
+``--allow-missing``); cells found only in HEAD are reported, not failed. Either side may
+be several runs (a directory of run directories), pooled cell by cell.
 """
 
 from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir

@@ -196,7 +196,8 @@ def compare(
 
     - HEAD is no longer ``ok`` (failed, diverged, timed out, skipped);
     - HEAD's ``fit_s`` is more than ``time_factor`` times BASE's and the slowdown beyond
-      that factor is significant (Mann–Whitney U on the raw samples at ``alpha``; without
+      that factor is significant (Mann–Whitney U on the raw samples at ``alpha``: against
+      ``time_factor`` x BASE's for single runs, against BASE's for pooled runs; without
       samples, non-overlapping intervals or ranges; see ``_slowdown``);
     - HEAD's objective or suboptimality is worse than BASE's by more than
       ``objective_rtol * max(1, |f*|)``;
@@ -209,8 +210,10 @@ def compare(
 
     Parameters
     ----------
-    base, head : path-like, str or Cells
-        A run directory (``summary.csv``), or a commit hash / git ref with asv results.
+    base, head : path-like, str, list or Cells
+        A run directory (``summary.csv``), or a commit hash / git ref with asv results; or
+        several runs of one side, pooled (a list of sources, or a directory of run
+        directories; see ``_pool``).
     time_factor, time_floor, objective_rtol, check_time, subopt_factor, alpha, allow_missing :
         See :class:`GateSettings`.
     results_dir, machine, env, config :

@@ -57,7 +57,8 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
     floor = f" and >= {s.time_floor:g} s" if s.time_floor > 0 else ""
     caption = (
         f"limits: fit_s > {s.time_factor:g}x BASE{floor}, significant (Mann-Whitney "
-        f"p < {s.alpha:g} on raw samples, else non-overlapping intervals)"
+        f"p < {s.alpha:g} on raw samples: HEAD vs {s.time_factor:g}x BASE for single runs, "
+        "HEAD vs BASE for pooled runs; else non-overlapping intervals)"
         f"{'' if s.check_time else ' (times not judged)'}; objective or suboptimality worse "
         f"by > {s.objective_rtol:g} x max(1, |f*|); outcome converged -> anything else; "
         "ok -> not ok; a cell of BASE missing from HEAD"
@@ -173,8 +174,16 @@ def machines_note(base, head) -> str | None:
 def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the ``compare`` command's arguments to ``parser`` (used by the CLI)."""
     defaults = GateSettings()
-    parser.add_argument("base", metavar="BASE", help="run directory, or commit with asv results")
-    parser.add_argument("head", metavar="HEAD", help="run directory, or commit with asv results")
+    parser.add_argument(
+        "base",
+        metavar="BASE",
+        help="run directory, a directory of run directories (pooled), or commit with asv results",
+    )
+    parser.add_argument(
+        "head",
+        metavar="HEAD",
+        help="run directory, a directory of run directories (pooled), or commit with asv results",
+    )
     parser.add_argument(
         "--time-factor",
         type=float,

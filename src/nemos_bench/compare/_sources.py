@@ -29,6 +29,7 @@ from ._asv_config import (
     asv_results_dir,
     resolve_commit,
 )
+from ._pool import pool_frames
 
 __all__ = [
     "ASV_FIELDS",
@@ -64,6 +65,8 @@ CELL_COLUMNS = (
     "fit_s_ci_low",
     "fit_s_ci_high",
     "fit_s_samples",
+    "runs",
+    "fit_s_run_fastest",
 )
 
 #: asv benchmark (last name component) -> cell column it measures.
@@ -234,17 +237,37 @@ def load_cells(
     env: str | None = None,
     config: str | Path | None = None,
 ) -> Cells:
-    """Cells of ``source``: a :class:`Cells`, a run directory, or an asv commit hash/ref."""
+    """Cells of ``source``: a :class:`Cells`, a run directory, or an asv commit hash/ref.
+
+    Several runs of one side pool into one table (see ``_pool``): ``source`` may be a list
+    of such sources, or a directory without ``summary.csv`` whose subdirectories are run
+    directories (taken in name order).
+    """
     if isinstance(source, Cells):
         return source
+    sources = {"results_dir": results_dir, "machine": machine, "env": env, "config": config}
+    if isinstance(source, (list, tuple)):
+        if not source:
+            raise CompareSourceError("An empty list of runs was given; pass at least one.")
+        if len(source) == 1:
+            return load_cells(source[0], **sources)
+        parts = [load_cells(one, **sources) for one in source]
+        label = f"{len(parts)} runs pooled: " + ", ".join(part.label for part in parts)
+        return Cells(label=label, frame=_typed(pool_frames([p.frame for p in parts])))
     path = Path(source)
     if path.is_dir():
-        if not (path / "summary.csv").is_file():
+        if (path / "summary.csv").is_file():
+            return load_run_dir(path)
+        runs = sorted(p for p in path.iterdir() if (p / "summary.csv").is_file())
+        if not runs:
             raise CompareSourceError(
-                f"{str(path)!r} is a directory without summary.csv; pass a run directory "
-                "written by `nemos-bench run --out DIR`."
+                f"{str(path)!r} is a directory without summary.csv and without run "
+                "directories in it; pass a run directory written by `nemos-bench run --out "
+                "DIR`, or a directory of such run directories (pooled)."
             )
-        return load_run_dir(path)
+        cells = load_cells(runs, **sources)
+        what = f"{len(runs)} runs pooled" if len(runs) > 1 else "1 run"
+        return Cells(label=f"{what} under {path}", frame=cells.frame)
     return load_asv_commit(str(source), results_dir, machine=machine, env=env, config=config)
 
 
@@ -298,6 +321,17 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         lambda v: pd.NA if v is None or _isnan(v) or v is pd.NA else bool(v)
     )
     frame["reached_max_steps"] = frame["reached_max_steps"].astype("boolean")
-    for column in ("env", "problem_id", "solver", "status", "outcome", "fit_s_samples"):
+    runs = pd.to_numeric(frame["runs"], errors="coerce").fillna(1)
+    frame["runs"] = runs.astype(int)
+    text = (
+        "env",
+        "problem_id",
+        "solver",
+        "status",
+        "outcome",
+        "fit_s_samples",
+        "fit_s_run_fastest",
+    )
+    for column in text:
         frame[column] = frame[column].astype(object).fillna("").astype(str)
     return frame.reset_index(drop=True)
