@@ -22,6 +22,9 @@ root::
     python benchmarks/gate_false_alarms.py --pairs 10 --judge-only      # re-judge the runs
     python benchmarks/gate_false_alarms.py --pairs 10 --rounds 3        # 3 windows per cell
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 3 # 3 pooled runs a side
+    python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 3 \
+        --plant-solver "BFGS[optimistix]" --solvers "BFGS[optimistix],LBFGS[scipy]"
+        # a planted millisecond cell (BFGS[optimistix]: ~1.3 ms on the quick suite's first problem)
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 1 --judge-only
         # re-judge kept pooled pairs on their first run of each side only
 
@@ -42,6 +45,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = "PlantedLBFGS[custom]"
 PLANT_CLASS = "benchmarks.planted_solvers:PlantedLBFGS"
+#: --plant-solver -> (registered name, class path) of its planted twin.
+PLANTS = {
+    "LBFGS[scipy]": (PLANTED, PLANT_CLASS),
+    "BFGS[optimistix]": ("PlantedBFGS[custom]", "benchmarks.planted_solvers:PlantedBFGS"),
+}
 PLANT_ENV = "NEMOS_BENCH_PLANT_FACTOR"
 
 
@@ -60,6 +68,12 @@ def _parse(argv):
         default="0",
         help="index in the suite, or problem id, of the problem whose planted cells must "
         "fail (default 0: the suite's first problem)",
+    )
+    parser.add_argument(
+        "--plant-solver",
+        choices=sorted(PLANTS),
+        default="LBFGS[scipy]",
+        help="the solver whose planted twin HEAD runs slower (default LBFGS[scipy])",
     )
     parser.add_argument("--tol", help="tolerances (default: the suite's ladder)")
     parser.add_argument(
@@ -99,7 +113,7 @@ def _run(out: Path, args, factor: int) -> float:
     """One ``nemos-bench run`` into ``out``; returns its wall time."""
     command = [
         sys.executable, "-m", "nemos_bench.cli", "run", "--no-report", "--suite", args.suite,
-        "--solver-class", PLANT_CLASS, "--out", str(out),
+        "--solver-class", PLANTS[args.plant_solver][1], "--out", str(out),
     ]  # fmt: skip
     if args.solvers:
         command += ["--solvers", args.solvers]
@@ -123,13 +137,14 @@ def _runs_of(side: Path, k: int) -> list[Path]:
     return sorted(side.glob("run-*"), key=lambda p: int(p.name[4:]))[:k]
 
 
-def _judge(base: list[Path], head: list[Path], plant_problem: str, time_factor: float) -> dict:
+def _judge(base: list[Path], head: list[Path], plant_problem: str, args) -> dict:
     from nemos_bench.compare import compare
 
-    result = compare(base, head, time_factor=time_factor)
-    planted = [c for c in result.cells if c.solver == PLANTED]
+    name = PLANTS[args.plant_solver][0]
+    result = compare(base, head, time_factor=args.time_factor)
+    planted = [c for c in result.cells if c.solver == name]
     target = [c for c in planted if c.problem_id == plant_problem]
-    false = [c for c in result.regressions if c.solver != PLANTED]
+    false = [c for c in result.regressions if c.solver != name]
     return {
         "false_alarms": [
             f"{c.solver} tol={c.tol:g} on {c.problem_id}: {' '.join(c.reasons)}" for c in false
@@ -167,7 +182,7 @@ def main(argv=None) -> int:
         for j in range(0 if args.judge_only else k):
             for path, factor in sides if i % 2 == 0 else sides[::-1]:
                 walls[path.name] += _run(path if k == 1 else path / f"run-{j + 1}", args, factor)
-        verdict = _judge(_runs_of(base, k), _runs_of(head, k), plant_problem, args.time_factor)
+        verdict = _judge(_runs_of(base, k), _runs_of(head, k), plant_problem, args)
         verdict["wall_s"] = walls
         pairs.append(verdict)
         cells = ", ".join(
@@ -194,6 +209,7 @@ def main(argv=None) -> int:
         "runs_per_side": k,
         "plant_problem": plant_problem,
         "plant_factor": args.plant_factor,
+        "plant_solver": args.plant_solver,
         "pairs_with_false_alarms": n_false,
         "false_alarm_cells": sum(len(p["false_alarms"]) for p in pairs),
         "pairs_caught": n_caught,

@@ -1,14 +1,17 @@
-"""A solver with a planted slowdown, for checking that the regression gate catches one.
+"""Solvers with a planted slowdown, for checking that the regression gate catches one.
 
-``PlantedLBFGS`` is ``LBFGS[scipy]`` whose ``run`` does its whole fit
-``NEMOS_BENCH_PLANT_FACTOR`` times (an integer, default 1) and returns the last answer: the
-same parameters and step count, exactly that many times the work. Registered as
-``PlantedLBFGS[custom]`` by ``--solver-class benchmarks.planted_solvers:PlantedLBFGS``
-(from the repository root). Used by ``benchmarks/gate_false_alarms.py``; not an asv
+``PlantedLBFGS`` is ``LBFGS[scipy]`` and ``PlantedBFGS`` is NeMoS's ``BFGS[optimistix]``,
+each with a ``run`` that does its whole fit ``NEMOS_BENCH_PLANT_FACTOR`` times (an integer,
+default 1) and returns the last answer: the same parameters and step count, exactly that
+many times the work. Registered as ``PlantedLBFGS[custom]`` by ``--solver-class
+benchmarks.planted_solvers:PlantedLBFGS`` (from the repository root), and likewise
+``PlantedBFGS[custom]``. Used by ``benchmarks/gate_false_alarms.py``; not an asv
 benchmark (nothing here is collected by asv).
 """
 
 import os
+
+import nemos as nmo
 
 from nemos_bench.solvers import ScipyLBFGS
 
@@ -25,10 +28,18 @@ def plant_factor() -> int:
     return factor
 
 
-class PlantedLBFGS(ScipyLBFGS):
-    """``LBFGS[scipy]`` doing each fit ``NEMOS_BENCH_PLANT_FACTOR`` times."""
+class _PlantedRun:
+    """``run`` does the fit of the next class in the MRO ``plant_factor()`` times."""
 
     def run(self, init_params, *args):  # noqa: D102
         for _ in range(plant_factor() - 1):
             super().run(init_params, *args)
         return super().run(init_params, *args)
+
+
+class PlantedLBFGS(_PlantedRun, ScipyLBFGS):
+    """``LBFGS[scipy]`` doing each fit ``NEMOS_BENCH_PLANT_FACTOR`` times."""
+
+
+class PlantedBFGS(_PlantedRun, nmo.solvers.OptimistixBFGS):
+    """NeMoS's ``BFGS[optimistix]`` doing each fit ``NEMOS_BENCH_PLANT_FACTOR`` times."""
