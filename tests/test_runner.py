@@ -94,9 +94,12 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
     # A traced path ends where `run` ends, except possibly for a solver stalled at maxiter on
     # an ill-conditioned problem: its iterates wander along flat directions, where rounding
     # (e.g. scipy trust-krylov under another trace mode) moves the parameters by ~1e-6
-    # relative; the objective still agrees (checked below for every traced cell).
+    # relative; or for a cell whose own timed repeats differ (`repeats_differ` > 0, e.g.
+    # scipy trust-krylov at tol 1e-10 near the float64 floor): the trace is one more fit of
+    # it. The objective still agrees (checked below for every traced cell).
     mismatched = traced[~traced.trace_matches_run.astype(bool)]
-    assert mismatched.reached_max_steps.astype(bool).all(), mismatched[["problem_id", "solver"]]
+    explained = mismatched.reached_max_steps.astype(bool) | (mismatched.repeats_differ > 0)
+    assert explained.all(), mismatched[["problem_id", "solver", "repeats_differ"]]
     assert len(mismatched) <= 2
     for _, row in traced.iterrows():
         rows = trace[(trace.problem_id == row.problem_id) & (trace.solver == row.solver)]
