@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["build_parser"]
+__all__ = ["EXIT_NOT_OK", "EXIT_OK", "UsageError", "build_parser"]
+
+EXIT_OK, EXIT_NOT_OK = 0, 1
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one sentence with exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,14 +9,12 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
-
-from nemos_bench.results import read_meta, read_summary, read_trace
-
+from ._captions import heading, intro, not_converged_count, overhead_note
 from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
-from ._html import FigureEntry, esc, page
+from ._html import FigureEntry, page
 from ._index import build_index
+from ._load import load_run, run_started
 from ._matrix import matrix_section
 from ._metrics import condition_numbers, problem_order
 from ._problem_plots import FLOOR_NOTE, plot_convergence, plot_work_precision
@@ -29,62 +27,11 @@ from ._sections import (
     warnings_section,
 )
 from ._style import default_lbfgs, problem_slug, solver_colors
-from ._uncertainty import outcomes
 
 __all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
 
 #: File that marks a directory as a report (and feeds the landing page).
 MARKER_FILE = "report.json"
-
-_START_KEYS = ("started_at", "start_time", "started", "created_at", "timestamp", "date")
-
-
-def load_run(run_dir) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """``(summary, trace, meta)`` of a run directory, with clear errors when it is unusable."""
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        what = "is not a directory" if run_dir.exists() else "does not exist"
-        raise ReportError(
-            f"Run directory {str(run_dir)!r} {what}; pass a directory written by "
-            "`nemos-bench run` (it holds summary.csv, trace.csv and meta.json)."
-        )
-    if not (run_dir / "summary.csv").is_file():
-        raise ReportError(
-            f"Run directory {str(run_dir)!r} has no summary.csv; pass a directory written by "
-            "`nemos-bench run` (it holds summary.csv, trace.csv and meta.json)."
-        )
-    summary = read_summary(run_dir)
-    if summary.empty:
-        raise ReportError(
-            f"Run directory {str(run_dir)!r} has no summary rows (no fit has finished yet); "
-            "pass a run with at least one finished fit, or resume the run first."
-        )
-    trace = read_trace(run_dir)
-    meta = read_meta(run_dir) if (run_dir / "meta.json").is_file() else {}
-    return summary, trace, meta
-
-
-def run_started(meta: dict) -> datetime | None:
-    """The run's start time from ``meta.json`` (ISO 8601 text or a Unix time), if recorded.
-
-    Examples
-    --------
-    >>> run_started({"started_at": "2024-05-01T12:00:00+00:00"}).year
-    2024
-    >>> run_started({}) is None
-    True
-    """
-    for key in _START_KEYS:
-        value = meta.get(key)
-        try:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return datetime.fromtimestamp(value, tz=timezone.utc)
-            if isinstance(value, str) and value:
-                stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            continue
-    return None
 
 
 def _target(run_dir: Path, out_dir, cfg: ReportConfig) -> Path:
@@ -109,71 +56,6 @@ def _target(run_dir: Path, out_dir, cfg: ReportConfig) -> Path:
 def _save(fig, directory: Path, name: str, dpi: int) -> str:
     fig.savefig(directory / name, dpi=dpi, facecolor="white")
     return name
-
-
-def _intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, base) -> str:
-    counts = summary["status"].value_counts()
-    status = ", ".join(f"{counts[s]} {s}" for s in sorted(counts.index))
-    not_conv = not_converged_count(summary)
-    if not_conv:
-        status += f"; {not_conv} of the ok fits did not converge"
-    planned = planned_cells(meta)
-    held = (
-        f"; a partial run: {len(summary)} of {planned} planned cells"
-        if planned is not None and len(summary) < planned
-        else ""
-    )
-    suite = (
-        meta.get("config", {}).get("suite", "—") if isinstance(meta.get("config"), dict) else "—"
-    )
-    started = run_started(meta)
-    base_text = esc(base) if base else "none (no native LBFGS in this run)"
-    return (
-        '<p class="meta">'
-        f"Run <code>{esc(run_dir.resolve().name)}</code> (suite {esc(suite)}; started "
-        f"{esc(started.isoformat(timespec='seconds') if started else 'unknown')}): "
-        f"{summary['problem_id'].nunique()} problems × {summary['solver'].nunique()} solvers, "
-        f"{len(summary)} fits ({esc(status)}{esc(held)}). Accuracy target ε = "
-        f"{cfg.epsilon:g}: a fit reaches it when f − f* ≤ ε·max(1, |f*|). Speed-ups are "
-        f"against <code>{base_text}</code>. Times are steady-state (median of adaptively "
-        "repeated, compiled calls, with a 95% distribution-free interval) unless marked "
-        "compile. See Warnings for fits that did not converge.</p>"
-    )
-
-
-def not_converged_count(summary: pd.DataFrame) -> int:
-    """Ok fits whose outcome is not ``converged``."""
-    ends = outcomes(summary)
-    return int((ends.notna() & (ends != "converged")).sum())
-
-
-def _overhead_note(summary: pd.DataFrame, problem: str) -> str:
-    """Caption text: how much slower each traced run was than the untraced fit_s."""
-    if "trace_overhead" not in summary:
-        return ""
-    rows = summary[(summary["problem_id"] == problem) & summary["trace_overhead"].notna()]
-    if rows.empty:
-        return ""
-    parts = ", ".join(f"{r.solver} {r.trace_overhead:.2g}x" for r in rows.itertuples())
-    return (
-        "The per-second panel shows the traced run, whose time relative to the untraced "
-        f"steady-state fit_s was: {parts}. Solvers other than scipy's are traced one jitted "
-        "update at a time, which adds per-step dispatch: compare solvers' speed with "
-        "fit_s (work-precision, profile), not with this panel."
-    )
-
-
-def _heading(problem: str, condition_number) -> str:
-    """A problem section's heading: its id and, where recorded, its condition number.
-
-    Examples
-    --------
-    >>> _heading("poisson[n=10]", 41234.5), _heading("poisson[n=10]", float("nan"))
-    ('poisson[n=10] — condition number 4.12e+04', 'poisson[n=10]')
-    """
-    if condition_number is None or not condition_number == condition_number:
-        return problem
-    return f"{problem} — condition number {condition_number:.3g}"
 
 
 def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
@@ -233,7 +115,7 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
                 "Suboptimality of the traced fit (each solver's tightest tolerance) per "
                 f"iteration and per second (log axes where values span decades; the "
                 f"starting point is then not drawn; × ends a fit that hit maxiter, □ one "
-                f"that stopped unconverged); {FLOOR_NOTE}. " + _overhead_note(summary, problem),
+                f"that stopped unconverged); {FLOOR_NOTE}. " + overhead_note(summary, problem),
             ),
             FigureEntry(
                 _save(wp, tmp, f"work_precision_{slug}.png", dpi),
@@ -254,13 +136,13 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
     conds = condition_numbers(summary)
     for problem, figures in per_problem:
         inner = '<div class="row">' + "".join(f.to_html() for f in figures) + "</div>"
-        sections.append((anchors[problem], _heading(problem, conds.get(problem)), inner))
+        sections.append((anchors[problem], heading(problem, conds.get(problem)), inner))
     sections += [
         ("failures", "Failures and skips", failures_section(summary, meta)),
         ("provenance", "Provenance", provenance_section(meta, run_dir)),
     ]
     title = f"nemos-bench report — {run_dir.resolve().name}"
-    html = page(title, _intro(run_dir, summary, meta, cfg, base), sections)
+    html = page(title, intro(run_dir, summary, meta, cfg, base), sections)
     (tmp / "index.html").write_text(html, encoding="utf-8")
     started = run_started(meta)
     files = [f.file for f in overview] + [f.file for _, figs in per_problem for f in figs]

@@ -6,21 +6,18 @@ from ._dask import DaskExecutor
 from ._execute import in_process
 from ._isolated import IsolatedExecutor, death_reason
 from ._machine import machine_columns
-from ._sweep import (
+from ._sweep import Cell, default_executor, plan_cells, run_sweep
+from ._sweepconfig import (
     DEFAULT_TOLS,
     DTYPES,
     SUITE_EXCLUDED_ALGOS,
     SUITE_MAXITER,
     SUITE_TOLS,
-    Cell,
     ConfigError,
     SweepConfig,
-    default_executor,
     default_maxiter,
     default_tols,
     excluded_by_suite,
-    plan_cells,
-    run_sweep,
 )
 from ._timing import Timing, block, time_adaptive, time_repeats
 from ._trace import Trajectory, trace_points, trace_solver

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..problems import Problem, Reference
 from ..solvers import get_baseline
-from ._cell import (
+from ._cellparts import (
     CellResult,
     CellSettings,
     _base_row,

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..problems import ProblemSpec, get_suite
 from ._cell import CellSettings
-from ._sweep import ConfigError, SweepConfig, default_maxiter, default_tols
+from ._sweepconfig import ConfigError, SweepConfig, default_maxiter, default_tols
 
 if sys.version_info >= (3, 11):
     import tomllib
