@@ -150,6 +150,10 @@ def _judge(base: list[Path], head: list[Path], plant_problem: str, args) -> dict
             f"{c.solver} tol={c.tol:g} on {c.problem_id}: {' '.join(c.reasons)}" for c in false
         ],
         "missing": [list(key) for key in result.missing],
+        "not_judged_on_time": [
+            f"{c.solver} tol={c.tol:g} on {c.problem_id}: {c.time_evidence}"
+            for c in result.not_judged_on_time
+        ],
         "planted_cells": [
             {
                 "problem_id": c.problem_id,
@@ -199,6 +203,8 @@ def main(argv=None) -> int:
         )
         for line in verdict["false_alarms"]:
             print(f"  false alarm: {line}", flush=True)
+        for line in verdict["not_judged_on_time"]:
+            print(f"  not judged on time: {line}", flush=True)
     n_false = sum(len(p["false_alarms"]) > 0 for p in pairs)
     n_caught = sum(p["caught"] for p in pairs)
     target = [c for p in pairs for c in p["planted_cells"] if c["problem_id"] == plant_problem]
@@ -212,6 +218,7 @@ def main(argv=None) -> int:
         "plant_solver": args.plant_solver,
         "pairs_with_false_alarms": n_false,
         "false_alarm_cells": sum(len(p["false_alarms"]) for p in pairs),
+        "cells_not_judged_on_time": sum(len(p["not_judged_on_time"]) for p in pairs),
         "pairs_caught": n_caught,
         "planted_cells_caught": sum(c["caught"] for c in target),
         "planted_cells": len(target),
@@ -222,7 +229,8 @@ def main(argv=None) -> int:
         f"{n_false} of {args.pairs} pairs had a false alarm "
         f"({summary['false_alarm_cells']} cells); the planted {args.plant_factor}x slowdown "
         f"was caught in {n_caught} of {args.pairs} pairs (every planted cell of the planted "
-        f"problem failed; {summary['planted_cells_caught']} of {len(target)} cells). "
+        f"problem failed; {summary['planted_cells_caught']} of {len(target)} cells); "
+        f"{summary['cells_not_judged_on_time']} cells were not judged on time. "
         f"Details: {out / 'gate_false_alarms.json'}"
     )
     expect_caught = args.plant_factor > args.time_factor

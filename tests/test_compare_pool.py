@@ -54,6 +54,9 @@ def test_pooled_cells_concatenate_samples_and_keep_the_worst_status_and_outcome(
     assert frame.loc["LBFGS", "outcome"] == "max_steps"
     assert not frame.loc["LBFGS", "converged"] and frame.loc["LBFGS", "reached_max_steps"]
     assert frame.loc["LBFGS", "n_steps"] == 12
+    assert frame.loc["LBFGS", "n_steps_runs"] == "10 14"
+    medians = parse_samples(frame.loc["LBFGS[scipy]", "fit_s_run_medians"])
+    assert medians.tolist() == pytest.approx([np.median(first), np.median(second)])
     # a cell of one run only keeps that run's values
     assert frame.loc["BFGS", "status"] == "failed" and frame.loc["BFGS", "runs"] == 1
 
@@ -98,17 +101,84 @@ def test_a_slowdown_in_every_run_fails_where_single_runs_cannot_tell(tmp_path):
 
 
 def test_one_lucky_head_run_does_not_hide_a_slowdown_in_the_others(tmp_path):
-    # HEAD is 1.8x slower, but one of its runs came in a fast spell and matched BASE: the
+    # HEAD is 2x slower, but one of its runs came in a fast spell and matched BASE: the
     # fastest samples of all runs are then equal, while the median of each run's fastest
-    # sample (and the pooled medians) show the slowdown
+    # sample (and the pooled medians, and the runs' geometric mean) show the slowdown
     base = runs(tmp_path / "base", *[[timed(around(0.010, seed=s))] for s in (40, 41, 42)])
-    head_runs = [around(0.0101, seed=43), around(0.018, seed=44), around(0.018, seed=45)]
+    head_runs = [around(0.0101, seed=43), around(0.020, seed=44), around(0.020, seed=45)]
     head = runs(tmp_path / "head", *[[timed(values)] for values in head_runs])
     (cell,) = compare(base, head).regressions
-    assert "median of the runs' fastest samples 1.8" in cell.reasons[0]
+    assert "median of the runs' fastest samples 2.0" in cell.reasons[0]
+    assert "runs' medians 1.5" in cell.reasons[0]  # (1 x 2 x 2) ** (1/3) = 1.59
     pooled = load_cells(head).frame.iloc[0]
     fastest = parse_samples(pooled["fit_s_run_fastest"])
     assert fastest.tolist() == pytest.approx([v.min() for v in head_runs])
+
+
+def test_a_cell_in_its_slow_mode_in_every_head_run_is_judged_run_by_run(tmp_path):
+    # Some cells run in a fast or a slow mode for a whole process (1.55x apart). BASE's
+    # runs: fast, slow, fast; HEAD's: slow three times. The pooled medians (BASE's are its
+    # majority, the fast mode) and the runs' fastest samples are 1.55x apart, significant
+    # on the samples; each run counted once, the two sides differ by 1.34x only.
+    fast, slow = 0.010, 0.0155
+    base_runs = [around(m, seed=50 + i) for i, m in enumerate((fast, slow, fast))]
+    head_runs = [around(slow, seed=60 + i) for i in range(3)]
+    base = runs(tmp_path / "base", *[[timed(values)] for values in base_runs])
+    head = runs(tmp_path / "head", *[[timed(values)] for values in head_runs])
+    result = compare(base, head)
+    assert result.passed, result.regressions
+    (cell,) = result.cells
+    assert cell.time_ratio > 1.5
+    by_run = np.exp(
+        np.mean([np.log(np.median(v)) for v in head_runs])
+        - np.mean([np.log(np.median(v)) for v in base_runs])
+    )
+    assert 1.3 < by_run < 1.4
+    assert f"runs' medians {by_run:.2f}x (geometric means)" in cell.time_evidence
+    fastest = np.median([v.min() for v in head_runs]) / np.median([v.min() for v in base_runs])
+    assert fastest > 1.5
+    assert f"median of the runs' fastest samples {fastest:.2f}x" in cell.time_evidence
+    # with a third mode-matched HEAD run twice as slow, the runs differ by 1.5x+ and it fails
+    doubled = runs(
+        tmp_path / "doubled",
+        *[[timed(around(2 * m, seed=70 + i))] for i, m in enumerate((fast, slow, fast))],
+    )
+    (failed,) = compare(base, doubled).regressions
+    assert "runs' medians 1.9" in failed.reasons[0]  # 2x, within the samples' +-4%
+
+
+def test_a_cell_whose_steps_differ_between_runs_of_one_side_is_not_judged_on_time(
+    tmp_path, capsys, monkeypatch
+):
+    # scipy's trust-krylov at a tight tolerance takes 5 steps in some processes and 25-28
+    # in others (the same code): pooled times then compare different work
+    def side(name, pairs, seed):
+        return runs(
+            tmp_path / name,
+            *[[timed(around(t, seed=seed + i), n_steps=n)] for i, (t, n) in enumerate(pairs)],
+        )
+
+    base = side("base", [(0.048, 25), (0.029, 5), (0.031, 5)], 80)
+    head = side("head", [(0.065, 25), (0.073, 28), (0.055, 28)], 90)
+    result = compare(base, head)
+    assert result.passed
+    (cell,) = result.not_judged_on_time
+    assert not cell.time_judged and not cell.regressed
+    assert "(BASE 25, 5, 5; HEAD 25, 28, 28)" in cell.time_evidence
+    assert "different amounts of work" in cell.time_evidence
+    monkeypatch.setenv("COLUMNS", "300")
+    assert compare_main([str(base), str(head)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: 1 cell(s) not judged on time" in out and "LBFGS[scipy] tol=1e-08" in out
+    # the same times with the same steps in every run are judged, and fail
+    steady = side("steady", [(0.065, 25), (0.073, 25), (0.055, 25)], 90)
+    base_steady = side("base_steady", [(0.024, 25), (0.029, 25), (0.031, 25)], 80)
+    (failed,) = compare(base_steady, steady).regressions
+    assert failed.time_judged and " slower (" in failed.reasons[0] and failed.time_ratio > 2
+    # a single run a side is judged, and the sentence says the steps differ
+    (alone,) = compare(base / "run-2", head / "run-2").regressions
+    assert "HEAD took 28 steps, BASE 5" in alone.reasons[0]
+    assert compare(base_steady / "run-1", steady / "run-1").cells[0].time_judged
 
 
 def test_pooled_runs_through_the_cli_and_bad_directories(tmp_path, capsys, monkeypatch):

@@ -94,6 +94,8 @@ class CellDiff:
     base_outcome: str = ""
     head_outcome: str = ""
     time_evidence: str = ""
+    time_judged: bool = True
+    """False when the data cannot support a time verdict (``time_evidence`` says why)."""
 
     @property
     def regressed(self) -> bool:
@@ -137,6 +139,11 @@ class Comparison:
     def regressions(self) -> tuple[CellDiff, ...]:
         """The matched cells that fail the gate."""
         return tuple(cell for cell in self.cells if cell.regressed)
+
+    @property
+    def not_judged_on_time(self) -> tuple[CellDiff, ...]:
+        """Matched cells whose times could not be judged (e.g. their work varies by run)."""
+        return tuple(cell for cell in self.cells if not cell.time_judged)
 
     @property
     def missing(self) -> tuple[tuple, ...]:
@@ -198,7 +205,9 @@ def compare(
     - HEAD's ``fit_s`` is more than ``time_factor`` times BASE's and the slowdown beyond
       that factor is significant (Mann–Whitney U on the raw samples at ``alpha``: against
       ``time_factor`` x BASE's for single runs, against BASE's for pooled runs; without
-      samples, non-overlapping intervals or ranges; see ``_slowdown``);
+      samples, non-overlapping intervals or ranges; see ``_slowdown``; a pooled cell whose
+      step count differs between the runs of one side is not judged on time and is listed
+      in :attr:`Comparison.not_judged_on_time`);
     - HEAD's objective or suboptimality is worse than BASE's by more than
       ``objective_rtol * max(1, |f*|)``;
     - HEAD's suboptimality exceeds ``subopt_factor`` times BASE's (suboptimalities below
@@ -255,7 +264,7 @@ def compare(
         if h is None:
             continue
         scale = scale_of(b, h)
-        reasons, evidence = judge(b, h, settings, scale)
+        reasons, evidence, judged = judge(b, h, settings, scale)
         diffs.append(
             CellDiff(
                 *key,
@@ -274,6 +283,7 @@ def compare(
                 base_outcome=outcome_of(b) or "",
                 head_outcome=outcome_of(h) or "",
                 time_evidence=evidence,
+                time_judged=judged,
             )
         )
     return Comparison(

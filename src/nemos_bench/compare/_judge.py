@@ -46,33 +46,48 @@ def outcome_of(row) -> str | None:
     return "max_steps" if value(row, "reached_max_steps") else "not_converged"
 
 
-def _time_reasons(base: dict, head: dict, settings) -> tuple[list[str], str]:
+def _steps_note(base: dict, head: dict) -> str:
+    """``"; HEAD took 28 steps, BASE 5"`` when the two sides' step counts differ, else ``""``."""
+    b_steps, h_steps = value(base, "n_steps"), value(head, "n_steps")
+    if b_steps is None or h_steps is None or int(b_steps) == int(h_steps):
+        return ""
+    return f"; HEAD took {int(h_steps)} steps, BASE {int(b_steps)}"
+
+
+def _time_reasons(base: dict, head: dict, settings) -> tuple[list[str], str, bool]:
+    """Time failure sentences, the evidence, and whether time was judged."""
     b_fit, h_fit = value(base, "fit_s"), value(head, "fit_s")
     if not settings.check_time or b_fit is None or h_fit is None or not b_fit > 0:
-        return [], ""
+        return [], "", True
     slow = judge_slowdown(base, head, settings.time_factor, settings.alpha)
+    if not slow.judged:
+        return [], slow.evidence, False
     if h_fit < settings.time_floor or not slow.ratio > settings.time_factor:
-        return [], slow.evidence
+        return [], slow.evidence, True
     if not slow.significant:
-        return [], slow.evidence
+        return [], slow.evidence, True
     floor = f" above {settings.time_floor:g} s" if settings.time_floor > 0 else ""
-    return [
-        f"{slow.ratio:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
-        f"{settings.time_factor:g}x{floor}; {slow.evidence})."
-    ], slow.evidence
+    return (
+        [
+            f"{slow.ratio:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
+            f"{settings.time_factor:g}x{floor}{_steps_note(base, head)}; {slow.evidence})."
+        ],
+        slow.evidence,
+        True,
+    )
 
 
-def judge(base: dict, head: dict, settings, scale: float) -> tuple[list[str], str]:
-    """Every reason the cell fails (one sentence each), and the time evidence.
+def judge(base: dict, head: dict, settings, scale: float) -> tuple[list[str], str, bool]:
+    """Every reason the cell fails (one sentence each), the time evidence, and if time was judged.
 
     ``settings`` is the gate's ``GateSettings``; the evidence says what the slowdown test
-    found (``""`` when time was not judged).
+    found (``""`` when time was not checked), or why time was not judged.
     """
     if base["status"] != "ok":
-        return [], ""  # nothing to regress from
+        return [], "", True  # nothing to regress from
     if head["status"] != "ok":
-        return [f"status went from ok to {head['status']}."], ""
-    reasons, evidence = _time_reasons(base, head, settings)
+        return [f"status went from ok to {head['status']}."], "", True
+    reasons, evidence, judged = _time_reasons(base, head, settings)
     allowed = settings.objective_rtol * scale
     for column, what in (("objective", "objective"), ("suboptimality", "suboptimality")):
         b_val, h_val = value(base, column), value(head, column)
@@ -101,7 +116,7 @@ def judge(base: dict, head: dict, settings, scale: float) -> tuple[list[str], st
     b_out, h_out = outcome_of(base), outcome_of(head)
     if b_out == "converged" and h_out is not None and h_out != "converged":
         reasons.append(f"no longer converges (outcome converged -> {h_out}).")
-    return reasons, evidence
+    return reasons, evidence, judged
 
 
 def number(row, column) -> float:

@@ -15,10 +15,12 @@ Per cell (matched on ``(env, problem_id, solver, tol)``), the pooled row holds:
   never hidden by others that did;
 - ``fit_s_samples``: every run's samples, concatenated in run order; ``fit_s`` their
   median and ``fit_s_ci_low``/``fit_s_ci_high`` its interval, ``fit_s_run_fastest`` each
-  run's fastest sample (without samples, the median of the runs' ``fit_s`` and no
-  interval); ``fit_s_min``/``fit_s_max`` over all runs;
+  run's fastest sample and ``fit_s_run_medians`` each run's median (without samples, the
+  median of the runs' ``fit_s`` and no interval); ``fit_s_min``/``fit_s_max`` over all
+  runs;
 - ``compile_s``, ``objective``, ``suboptimality``, ``n_steps``: the median over the runs;
   ``reference_objective`` the first run's;
+- ``n_steps_runs``: each run's step count (empty when a run has none);
 - ``runs``: how many runs had the cell.
 """
 
@@ -57,6 +59,8 @@ def _pooled_row(group: pd.DataFrame) -> dict:
         row[column] = _median(group[column])
     steps = pd.to_numeric(group["n_steps"], errors="coerce").dropna()
     row["n_steps"] = int(round(float(steps.median()))) if len(steps) else pd.NA
+    if len(group) > 1 and len(steps) == len(group):
+        row["n_steps_runs"] = " ".join(str(int(n)) for n in steps)
     samples = [parse_samples(text) for text in group["fit_s_samples"]]
     if len(group) > 1 and all(s.size for s in samples):
         pooled = np.concatenate(samples)
@@ -64,6 +68,7 @@ def _pooled_row(group: pd.DataFrame) -> dict:
         row["fit_s"] = float(np.median(pooled))
         row["fit_s_ci_low"], row["fit_s_ci_high"] = median_ci(pooled)
         row["fit_s_run_fastest"] = format_samples([s.min() for s in samples])
+        row["fit_s_run_medians"] = format_samples([np.median(s) for s in samples])
     elif len(group) > 1:
         row["fit_s_samples"] = ""
         row["fit_s"] = _median(group["fit_s"])

@@ -15,6 +15,7 @@ __all__ = [
     "EXIT_PASS",
     "EXIT_REGRESSED",
     "add_compare_arguments",
+    "not_judged_note",
     "comparison_table",
     "gate",
     "run_compare",
@@ -58,7 +59,8 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
     caption = (
         f"limits: fit_s > {s.time_factor:g}x BASE{floor}, significant (Mann-Whitney "
         f"p < {s.alpha:g} on raw samples: HEAD vs {s.time_factor:g}x BASE for single runs, "
-        "HEAD vs BASE for pooled runs; else non-overlapping intervals)"
+        f"HEAD vs BASE for pooled runs, whose run medians must also differ by > "
+        f"{s.time_factor:g}x; else non-overlapping intervals)"
         f"{'' if s.check_time else ' (times not judged)'}; objective or suboptimality worse "
         f"by > {s.objective_rtol:g} x max(1, |f*|); outcome converged -> anything else; "
         "ok -> not ok; a cell of BASE missing from HEAD"
@@ -101,7 +103,7 @@ def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
             subopt,
             f"{cell.base_outcome or _flag(cell.base_converged)} -> "
             f"{cell.head_outcome or _flag(cell.head_converged)}",
-            escape(" ".join(cell.reasons)),
+            escape(" ".join(cell.reasons) or ("" if cell.time_judged else cell.time_evidence)),
         )
     for side, keys in (("BASE", comparison.only_base), ("HEAD", comparison.only_head)):
         for env, problem_id, solver, tol in keys:
@@ -146,10 +148,29 @@ def gate(base, head, *, console: Console | None = None, show_all: bool = True, *
     comparison = compare(base, head, **kwargs)
     console = console or Console()
     console.print(comparison_table(comparison, show_all=show_all))
-    note = machines_note(base, head)
-    if note:
+    notes = [not_judged_note(comparison), machines_note(base, head)]
+    for note in filter(None, notes):
         console.print(f"warning: {note}", markup=False, highlight=False)
     return EXIT_PASS if comparison.passed else EXIT_REGRESSED
+
+
+def not_judged_note(comparison: Comparison) -> str | None:
+    """A warning naming the cells whose times the gate could not judge, if any.
+
+    Examples
+    --------
+    >>> from nemos_bench.compare import Comparison, GateSettings
+    >>> not_judged_note(Comparison("b", "h", GateSettings(), ())) is None
+    True
+    """
+    cells = comparison.not_judged_on_time
+    if not cells:
+        return None
+    names = ", ".join(f"{c.solver} tol={c.tol:g} on {c.problem_id}" for c in cells)
+    return (
+        f"{len(cells)} cell(s) not judged on time, because their step counts differ between "
+        f"runs of the same side (their times measure different work): {names}."
+    )
 
 
 def machines_note(base, head) -> str | None:

@@ -15,12 +15,17 @@ hold:
    When both sides pool several runs (a ``runs`` of 2 or more; see ``_pool``), their
    samples hold the drift between runs, and the test is asv's: HEAD's samples
    significantly slower than BASE's own, with the ratio of medians beyond the factor. The
-   fastest-sample condition then compares the median over each side's runs of every run's
-   fastest sample (one lucky or unlucky run does not decide it; some cells settle in a
-   fast or a slow mode for a whole process). Measured on this project's 2-core machine,
-   the stricter test against the factor is what keeps single runs free of false alarms,
-   and it is what misses real 2x slowdowns measured through pooled runs (README,
-   "Regression gate");
+   run is then the independent unit (a run's samples share its slow or fast spell, and
+   some cells settle in a fast or a slow mode for a whole process), so two run-level
+   conditions must hold as well: the ratio of the geometric means of each side's run
+   medians beyond the factor (each run counts once, whatever its number of samples, and a
+   majority of slow-mode runs on one side does not decide it), and the median over each
+   side's runs of every run's fastest sample beyond the factor. A cell whose step count
+   differs between the runs of one side (by more than :data:`STEP_SPREAD`) is not judged on
+   time at all: its times measure different amounts of work. Measured on this project's
+   2-core machine, the stricter test against the factor is what keeps single runs free of
+   false alarms, and it is what misses real 2x slowdowns measured through pooled runs
+   (README, "Regression gate");
 2. else intervals of the median (``fit_s_ci_low``/``fit_s_ci_high``; asv's 99% interval):
    HEAD's low end above the factor times BASE's high end;
 3. else the range of repeats (``fit_s_min``/``fit_s_max``, run directories written before
@@ -38,7 +43,11 @@ from scipy import stats
 
 from ..results import parse_samples
 
-__all__ = ["Slowdown", "judge_slowdown"]
+__all__ = ["STEP_SPREAD", "Slowdown", "judge_slowdown"]
+
+#: Largest ratio of step counts between the runs of one side at which a pooled cell's
+#: times still count as measuring the same work.
+STEP_SPREAD = 1.1
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,14 @@ class Slowdown:
         raw samples, on the fastest samples too).
     evidence : str
         What was tested and its result, e.g. ``"Mann-Whitney p=0.0004 on 12 vs 30 samples"``.
+    judged : bool
+        False when the data cannot support a time verdict (``evidence`` says why).
     """
 
     ratio: float
     significant: bool
     evidence: str
+    judged: bool = True
 
 
 def _number(row, column) -> float:
@@ -90,6 +102,36 @@ def _fastest_ratio(base, head, b_samples, h_samples, pooled: bool) -> float:
     return float(h_samples.min() / b_samples.min())
 
 
+def _geometric_mean_ratio(base, head) -> float:
+    """Ratio of the geometric means of HEAD's and BASE's run medians (NaN without them)."""
+    b_runs = parse_samples(base.get("fit_s_run_medians"))
+    h_runs = parse_samples(head.get("fit_s_run_medians"))
+    if not (b_runs.size and h_runs.size and (b_runs > 0).all() and (h_runs > 0).all()):
+        return math.nan
+    return float(np.exp(np.log(h_runs).mean() - np.log(b_runs).mean()))
+
+
+def _varying_steps(base, head) -> str:
+    """Why time is not judged when one side's runs took different step counts, else ``""``."""
+    sides = {
+        name: parse_samples(row.get("n_steps_runs"))
+        for name, row in (("BASE", base), ("HEAD", head))
+    }
+    if not any(
+        s.size >= 2 and s.min() > 0 and s.max() / s.min() > STEP_SPREAD for s in sides.values()
+    ):
+        return ""
+    counts = "; ".join(
+        f"{name} {', '.join(str(int(n)) for n in steps)}"
+        for name, steps in sides.items()
+        if steps.size
+    )
+    return (
+        f"time not judged: the step counts differ between runs of the same side ({counts}), "
+        "so the times measure different amounts of work"
+    )
+
+
 def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowdown:
     """Judge HEAD's ``fit_s`` against BASE's (see the module docstring for the rules).
 
@@ -103,6 +145,10 @@ def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowd
     >>> pooled = judge_slowdown(dict(base, runs=2), dict(head, runs=2), 1.5, 0.01)
     >>> pooled.significant, pooled.evidence.split("; ")[1]
     (True, 'Mann-Whitney p=0.0025 (HEAD vs BASE) on 6 vs 6 samples of 2 vs 2 runs')
+    >>> steps = judge_slowdown(dict(base, runs=2, n_steps_runs="5 25"), dict(head, runs=2),
+    ...                        1.5, 0.01)
+    >>> steps.judged, steps.evidence.split(" (")[0]
+    (False, 'time not judged: the step counts differ between runs of the same side')
     >>> judge_slowdown(base, {"fit_s": 2.0}, 1.5, 0.01).evidence
     'no spread recorded on both sides: ratio alone'
     """
@@ -113,16 +159,24 @@ def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowd
     if b_samples.size >= 2 and h_samples.size >= 2:
         runs = (_runs(base), _runs(head))
         pooled = min(runs) >= 2
+        varying = _varying_steps(base, head) if pooled else ""
+        if varying:
+            return Slowdown(ratio, False, varying, judged=False)
         against = 1.0 if pooled else factor
         p = float(stats.mannwhitneyu(h_samples, against * b_samples, alternative="greater").pvalue)
         fastest = _fastest_ratio(base, head, b_samples, h_samples, pooled)
         what = "HEAD vs BASE" if pooled else f"HEAD vs {factor:g}x BASE"
         which = "median of the runs' fastest samples" if pooled else "fastest samples"
         where = f" of {runs[1]} vs {runs[0]} runs" if pooled else ""
+        run_ratio = _geometric_mean_ratio(base, head) if pooled else math.nan
+        by_run = f"runs' medians {run_ratio:.2f}x (geometric means); " if run_ratio > 0 else ""
+        significant = p < alpha and fastest > factor
+        if pooled:
+            significant = significant and ratio > factor and not run_ratio <= factor
         return Slowdown(
             ratio,
-            p < alpha and fastest > factor and (ratio > factor or not pooled),
-            f"{which} {fastest:.2f}x; Mann-Whitney p={p:.2g} ({what}) "
+            significant,
+            f"{by_run}{which} {fastest:.2f}x; Mann-Whitney p={p:.2g} ({what}) "
             f"on {h_samples.size} vs {b_samples.size} samples{where}",
         )
     b_ci = _pair(base, "fit_s_ci_low", "fit_s_ci_high")
