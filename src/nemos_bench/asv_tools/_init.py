@@ -22,12 +22,8 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import zipfile
 from dataclasses import dataclass
-from email.parser import Parser
 from pathlib import Path
 
 from ._checks import (
@@ -39,12 +35,10 @@ from ._checks import (
     harness_checkout,
     nemos_checkout,
 )
+from ._wheel import build_wheel, harness_commit, wheel_requirements
 
 __all__ = ["HistorySetup", "init_history"]
 
-# Top-level entries of a harness checkout that never go into its wheel.
-_SKIP_TOP = {".git", ".asv", ".venv", "build", "dist", "reports", "results", ".ci"}
-_SKIP_ANY = ("__pycache__", "*.egg-info", "*.pyc", ".pytest_cache", ".ruff_cache", ".ci-venv-*")
 # Settings taken over from the harness's own asv.conf.json (its values, when it has them).
 _SHARED = {
     "install_timeout": 1200,
@@ -81,55 +75,6 @@ class HistorySetup:
     pythons: tuple[str, ...]
     harness_wheel: Path
     harness_commit: str
-
-
-def _copy_ignore(root: Path, exclude: Path):
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        skipped = set(shutil.ignore_patterns(*_SKIP_ANY)(directory, names))
-        if Path(directory) == root:
-            skipped |= _SKIP_TOP & set(names)
-        return skipped | {name for name in names if Path(directory, name) == exclude}
-
-    return ignore
-
-
-def _build_wheel(checkout: Path, out_dir: Path, exclude: Path) -> Path:
-    """Build the harness wheel from a clean copy of ``checkout`` (nothing written there).
-
-    ``exclude`` (the target directory, which may lie inside the checkout) is not copied.
-    """
-    with tempfile.TemporaryDirectory(prefix="nemos-bench-wheel-") as tmp:
-        source = Path(tmp) / "src"
-        ignore = _copy_ignore(checkout, exclude)
-        shutil.copytree(checkout, source, ignore=ignore, symlinks=True)
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out_dir)]
-        built = subprocess.run([*command, str(source)], capture_output=True, text=True, timeout=900)
-    wheels = sorted(out_dir.glob("nemos_bench-*.whl"))
-    if built.returncode != 0 or len(wheels) != 1:
-        lines = (built.stderr or built.stdout).strip().splitlines() or ["no wheel was written"]
-        raise AsvSetupError(f"Building the nemos-bench wheel from {checkout} failed: {lines[-1]}")
-    return wheels[0]
-
-
-def _requirements(wheel: Path) -> list[str]:
-    """The wheel's run-time requirements except NeMoS (each commit brings its own)."""
-    with zipfile.ZipFile(wheel) as archive:
-        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-        metadata = Parser().parsestr(archive.read(name).decode("utf-8"))
-    kept = []
-    for line in metadata.get_all("Requires-Dist") or []:
-        project = re.match(r"[A-Za-z0-9._-]+", line)[0]
-        if re.sub(r"[-_.]+", "-", project).lower() != "nemos" and "extra ==" not in line:
-            kept.append(line)
-    return kept
-
-
-def _harness_commit(checkout: Path) -> str:
-    head = git(checkout, "rev-parse", "HEAD")
-    if head.returncode != 0:
-        return ""
-    changed = git(checkout, "status", "--porcelain", "--untracked-files=no").stdout.strip()
-    return head.stdout.strip() + ("+" if changed else "")
 
 
 def _shared_settings(checkout: Path) -> dict:
@@ -271,7 +216,7 @@ def _write(repo: Path, branch: str, versions, checkout: Path, target: Path) -> d
     """Stage the harness wheel, the benchmarks and the configuration, then move them in."""
     with tempfile.TemporaryDirectory(prefix=".nemos-bench-init-", dir=target) as tmp:
         staged = Path(tmp)
-        built = _build_wheel(checkout, staged / "build", exclude=target)
+        built = build_wheel(checkout, staged / "build", exclude=target)
         # in a folder named by its content: a rebuilt harness changes asv's install command,
         # so asv reinstalls it even into an environment that has the commit installed
         digest = hashlib.sha256(built.read_bytes()).hexdigest()[:12]
@@ -279,7 +224,7 @@ def _write(repo: Path, branch: str, versions, checkout: Path, target: Path) -> d
         wheel.parent.mkdir(parents=True)
         built.rename(wheel)
         (staged / "harness" / "requirements.txt").write_text(
-            "\n".join(_requirements(wheel)) + "\n", encoding="utf-8"
+            "\n".join(wheel_requirements(wheel)) + "\n", encoding="utf-8"
         )
         shutil.copytree(
             checkout / "benchmarks",
@@ -291,7 +236,7 @@ def _write(repo: Path, branch: str, versions, checkout: Path, target: Path) -> d
         provenance = {
             "version": __version__,
             "source": str(checkout),
-            "commit": _harness_commit(checkout),
+            "commit": harness_commit(checkout),
             "wheel": f"{digest}/{wheel.name}",
         }
         settings = _shared_settings(checkout)

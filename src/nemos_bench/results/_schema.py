@@ -59,9 +59,7 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("n_samples", "int", "", "rows of the design matrix"),
     Column("n_features", "int", "", "columns of the design matrix"),
     Column("n_outputs", "int", "", "number of outputs (1: GLM, more: PopulationGLM)"),
-    Column(
-        "regularizer", "str", "", "UnRegularized, Ridge, Lasso, GroupLasso or ElasticNet"
-    ),
+    Column("regularizer", "str", "", "UnRegularized, Ridge, Lasso, GroupLasso or ElasticNet"),
     Column(
         "regularizer_strength",
         "float",

@@ -8,14 +8,14 @@ Layout of a run directory::
     params/       fitted parameters of every ok cell, one file each (see ``_params``)
 
 A cell is written by writing its parameter file (atomically), appending its trace rows,
-then its summary row, each followed by a flush and ``fsync``. The summary row is the commit record: a cell counts as finished only
-when its summary row is complete. Opening a run directory again repairs what a crash
-(even ``kill -9``) can leave: a torn last line is dropped, trace rows of cells without a
-summary row are removed (by an atomic rewrite), so are parameter files of such cells,
-and temporary files of an interrupted
-atomic write are deleted, so a resumed run ends with exactly the cells of an
-uninterrupted one, without duplicates. What a crash cannot leave (a malformed line in the
-middle, an unknown status, a repeated cell, a changed header) is never "repaired": it is
+then its summary row, each followed by a flush and ``fsync``. The summary row is the
+commit record: a cell counts as finished only when its summary row is complete. Opening a
+run directory again repairs what a crash (even ``kill -9``) can leave: a torn last line is
+dropped, trace rows of cells without a summary row are removed (by an atomic rewrite), so
+are parameter files of such cells, and temporary files of an interrupted atomic write are
+deleted, so a resumed run ends with exactly the cells of an uninterrupted one, without
+duplicates. What a crash cannot leave (a malformed line in the middle, an unknown status,
+a repeated cell, a changed header) is never "repaired": it is
 reported as :class:`ResultsCorruptedError` naming the file and line.
 
 While a :class:`RunStore` is open it holds an advisory lock (``flock``) on the run
@@ -42,6 +42,7 @@ from ._journal import (
     read_trace,
 )
 from ._params import remove_orphan_params, write_params
+from ._rundir import META_FILE, RunDirectoryError, check_run_dir, is_temp, read_meta
 from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS, column_names
 
 try:  # POSIX; elsewhere runs are not locked
@@ -60,113 +61,9 @@ __all__ = [
     "read_trace",
 ]
 
-META_FILE = "meta.json"
-_RUN_FILES = (SUMMARY_FILE, TRACE_FILE, META_FILE)
-
-
-class RunDirectoryError(ValueError):
-    """The output directory cannot hold this run (not writable, or another run's results)."""
-
-
-def _is_temp(name: str) -> bool:
-    """Whether ``name`` is a temporary file left by an interrupted :func:`atomic_write_text`."""
-    return name.endswith(".tmp") and any(name.startswith(f".{f}.") for f in _RUN_FILES)
-
-
-def read_meta(run_dir: str | Path) -> dict:
-    """Load ``meta.json`` of a run; it must hold a JSON object."""
-    path = Path(run_dir) / META_FILE
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ResultsCorruptedError(
-            f"{path} line {err.lineno}: invalid JSON ({err.msg})."
-        ) from None
-    except UnicodeDecodeError:
-        raise ResultsCorruptedError(f"{path} line 1: not UTF-8 text.") from None
-    if not isinstance(meta, dict) or not isinstance(meta.get("config", {}), dict):
-        raise ResultsCorruptedError(
-            f"{path} line 1: expected a JSON object with a 'config' object; the file was "
-            "edited or not written by nemos-bench."
-        )
-    return meta
-
 
 def _key(row: Mapping[str, Any]) -> tuple:
     return tuple(row[name] for name in CELL_KEY)
-
-
-def _writable(target: Path, name: str) -> None:
-    if not os.access(target, os.W_OK | os.X_OK):
-        where = "" if str(target) == name else f" ({str(target)!r} does not let you write)"
-        raise RunDirectoryError(
-            f"Output directory {name!r} is not writable{where}; pass --out with a directory "
-            "you can write to."
-        )
-
-
-def check_run_dir(path: str | Path, config: dict) -> dict | None:
-    """Check, writing nothing, that ``path`` can hold the run defined by ``config``.
-
-    Accepted: a path that does not exist yet (below a writable directory), an empty
-    directory, or the directory of an earlier run with the same ``config`` (to resume).
-
-    Returns
-    -------
-    dict or None
-        The existing ``meta.json`` when resuming, else ``None``.
-
-    Raises
-    ------
-    RunDirectoryError
-        Not writable, a file, a directory of other files, or another run's results.
-    ResultsCorruptedError
-        ``meta.json`` of the directory is not valid.
-    """
-    path = Path(path)
-    name = str(path)
-    if not path.exists():
-        parent = next(p for p in path.absolute().parents if p.exists())
-        if not parent.is_dir():
-            raise RunDirectoryError(
-                f"Output directory {name!r} cannot be created because {str(parent)!r} is a "
-                "file; pass --out with a new directory or a run directory."
-            )
-        _writable(parent, name)
-        return None
-    if not path.is_dir():
-        raise RunDirectoryError(
-            f"Output directory {name!r} is a file, not a directory; pass --out with a new "
-            "directory or a run directory."
-        )
-    _writable(path, name)
-    if not (path / META_FILE).exists():
-        foreign = sorted(p.name for p in path.iterdir() if not _is_temp(p.name))
-        if foreign:
-            raise RunDirectoryError(
-                f"Output directory {name!r} is not empty and holds no nemos-bench run "
-                f"(it has {foreign[0]!r}); pass --out with a new or empty directory."
-            )
-        return None
-    existing = read_meta(path)
-    theirs, ours = existing.get("config", {}), json.loads(json.dumps(config))
-    if theirs != ours:
-        differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
-        differ = [k for k in differ if k != "n_cells"] or differ  # derived from the others
-        unrecorded = [k for k in differ if k not in theirs]
-        if unrecorded:
-            raise RunDirectoryError(
-                f"Output directory {name!r} holds a run written by an older nemos-bench, "
-                f"which did not record {', '.join(unrecorded)}; its cells were measured "
-                "differently, so it cannot be resumed by this version: choose a new --out "
-                "directory (or finish it with the version that started it)."
-            )
-        raise RunDirectoryError(
-            f"Output directory {name!r} holds another run's results (suite "
-            f"{theirs.get('suite')!r}, different {', '.join(differ)}); choose a new --out "
-            "directory, or rerun with the same settings to resume."
-        )
-    return existing
 
 
 def _lock(path: Path) -> int | None:
@@ -243,7 +140,7 @@ class RunStore:
 
     def _repair(self, summary: tuple[list[dict], str], trace: tuple[list[dict], str]) -> None:
         for leftover in self.path.iterdir():
-            if _is_temp(leftover.name):
+            if is_temp(leftover.name):
                 leftover.unlink(missing_ok=True)
         self._done = {_key(row) for row in summary[0]}
         remove_orphan_params(self.path, self._done)

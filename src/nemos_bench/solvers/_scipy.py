@@ -15,7 +15,7 @@ of ``run`` is recorded by scipy's ``callback`` in :class:`ScipySolverState`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import jax
@@ -44,6 +44,7 @@ from ._scipy_spec import (
     check_arguments,
     check_method,
 )
+from ._scipy_state import continue_state, state_from_result
 
 __all__ = ["SCIPY_METHODS", "ScipyMinimize", "ScipySolverState"]
 
@@ -281,57 +282,5 @@ class ScipyMinimize(AbstractSolver):
         return params, result, trace
 
     def _state(self, result, trace, previous: ScipySolverState | None) -> ScipySolverState:
-        trace_fun, trace_time, trace_x = trace
-        nit = int(getattr(result, "nit", 0))
-        bound = self.stop_rule.tol + self.stop_rule.rtol * abs(result.fun)
-        converged = bool(result.converged or result.at_floor)
-        if result.converged:
-            status = 0
-            message = f"Converged: gradient norm {result.grad_norm:.3g} <= {bound:.3g}."
-        elif result.at_floor:
-            status = 0
-            message = (
-                f"Converged to float64 precision: {result.message} with gradient norm "
-                f"{result.grad_norm:.3g} (tol {bound:.3g} is below what f's rounding resolves)."
-            )
-        else:
-            status = int(result.status) if int(result.status) != 0 else 2
-            message = (
-                f"{result.message} (gradient norm {result.grad_norm:.3g} > {bound:.3g}, "
-                "not converged)."
-            )
-        if result.restarts:
-            message += f" {result.restarts} restart(s) after scipy ended short of the test."
-        state = ScipySolverState(
-            fun=float(result.fun),
-            nit=nit,
-            nfev=result.nfev_counted,
-            njev=result.nfev_counted,
-            nhev=result.nhev_counted,
-            status=status,
-            message=message,
-            converged=converged,
-            reached_max_steps=nit >= self.maxiter,
-            trace_fun=trace_fun,
-            trace_time=trace_time,
-            trace_x=None if trace_x is None else tuple(trace_x),
-            grad_norm=float(result.grad_norm),
-            restarts=int(result.restarts),
-        )
-        if previous is None:
-            return state
-        offset = previous.trace_time[-1] if previous.trace_time else 0.0
-        # the restart re-evaluates the start point, which is already the last trace entry
-        return replace(
-            state,
-            nit=previous.nit + state.nit,
-            nfev=previous.nfev + state.nfev,
-            njev=previous.njev + state.njev,
-            nhev=previous.nhev + state.nhev,
-            restarts=previous.restarts + state.restarts,
-            trace_fun=previous.trace_fun + state.trace_fun[1:],
-            trace_time=previous.trace_time + tuple(offset + t for t in state.trace_time[1:]),
-            trace_x=None
-            if state.trace_x is None or previous.trace_x is None
-            else previous.trace_x + state.trace_x[1:],
-        )
+        state = state_from_result(result, trace, self.stop_rule, self.maxiter)
+        return state if previous is None else continue_state(previous, state)
