@@ -24,7 +24,8 @@ root::
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 3 # 3 pooled runs a side
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 3 \
         --plant-solver "BFGS[optimistix]" --solvers "BFGS[optimistix],LBFGS[scipy]"
-        # a planted millisecond cell (BFGS[optimistix]: ~1.3 ms on the quick suite's first problem)
+        # a planted millisecond cell (BFGS[optimistix]: ~1 ms on the quick suite's first problem;
+        # NonlinearCG[optimistix]: ~4 ms there)
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 1 --judge-only
         # re-judge kept pooled pairs on their first run of each side only
 
@@ -49,6 +50,10 @@ PLANT_CLASS = "benchmarks.planted_solvers:PlantedLBFGS"
 PLANTS = {
     "LBFGS[scipy]": (PLANTED, PLANT_CLASS),
     "BFGS[optimistix]": ("PlantedBFGS[custom]", "benchmarks.planted_solvers:PlantedBFGS"),
+    "NonlinearCG[optimistix]": (
+        "PlantedNonlinearCG[custom]",
+        "benchmarks.planted_solvers:PlantedNonlinearCG",
+    ),
 }
 PLANT_ENV = "NEMOS_BENCH_PLANT_FACTOR"
 

@@ -1,12 +1,14 @@
 """Solvers with a planted slowdown, for checking that the regression gate catches one.
 
-``PlantedLBFGS`` is ``LBFGS[scipy]`` and ``PlantedBFGS`` is NeMoS's ``BFGS[optimistix]``,
-each with a ``run`` that does its whole fit ``NEMOS_BENCH_PLANT_FACTOR`` times (an integer,
-default 1) and returns the last answer: the same parameters and step count, exactly that
-many times the work. Registered as ``PlantedLBFGS[custom]`` by ``--solver-class
+``PlantedLBFGS`` is ``LBFGS[scipy]``, ``PlantedBFGS`` NeMoS's ``BFGS[optimistix]`` and
+``PlantedNonlinearCG`` NeMoS's ``NonlinearCG[optimistix]``, each with a ``run`` that does
+its whole fit ``NEMOS_BENCH_PLANT_FACTOR`` times (an integer, default 1) and returns the
+last answer: the same parameters and step count, exactly that many times the work.
+Registered as ``PlantedLBFGS[custom]`` by ``--solver-class
 benchmarks.planted_solvers:PlantedLBFGS`` (from the repository root), and likewise
-``PlantedBFGS[custom]``. Used by ``benchmarks/gate_false_alarms.py``; not an asv
-benchmark (nothing here is collected by asv).
+``PlantedBFGS[custom]`` and ``PlantedNonlinearCG[custom]``. Used by
+``benchmarks/gate_false_alarms.py``; not an asv benchmark (nothing here is collected by
+asv).
 """
 
 import os
@@ -43,3 +45,7 @@ class PlantedLBFGS(_PlantedRun, ScipyLBFGS):
 
 class PlantedBFGS(_PlantedRun, nmo.solvers.OptimistixBFGS):
     """NeMoS's ``BFGS[optimistix]`` doing each fit ``NEMOS_BENCH_PLANT_FACTOR`` times."""
+
+
+class PlantedNonlinearCG(_PlantedRun, nmo.solvers.OptimistixNonlinearCG):
+    """NeMoS's ``NonlinearCG[optimistix]`` doing each fit ``NEMOS_BENCH_PLANT_FACTOR`` times."""
