@@ -25,7 +25,7 @@ root::
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 3 \
         --plant-solver "BFGS[optimistix]" --solvers "BFGS[optimistix],LBFGS[scipy]"
         # a planted millisecond cell (BFGS[optimistix]: ~1 ms on the quick suite's first problem;
-        # NonlinearCG[optimistix]: ~4 ms there)
+        # NonlinearCG[optimistix]: ~3-4 ms there)
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 1 --judge-only
         # re-judge kept pooled pairs on their first run of each side only
 
