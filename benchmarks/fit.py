@@ -102,3 +102,11 @@ class TrackFit:
         return 1 if self.row["converged"] else 0
 
     track_converged.unit = "converged (1 yes, 0 no)"
+
+    def track_compiles_per_call(self, cache, solver, problem, tol):
+        compiles = self.row.get("compiles_per_call")
+        if compiles is None:  # a harness before the column: compilations over samples
+            return as_float(self.row["compiles_in_timed"]) / max(int(self.row["n_repeats"]), 1)
+        return as_float(compiles)
+
+    track_compiles_per_call.unit = "XLA compilations per steady-state call"

@@ -9,8 +9,10 @@ Run from the repository root (a standalone script, not a test or an asv benchmar
 
 For the installed NeMoS release it
 1. fetches NeMoS's sdist from the package index (``pip download --no-deps --no-binary :all:
-   nemos==<installed>``; the sdist ships ``tests/``) into ``--workdir`` and installs what its
-   tests import beyond NeMoS's own dependencies (statsmodels; pytest-xdist with ``--jobs``);
+   nemos==<installed>``; the sdist ships ``tests/``) into ``--workdir``, or with
+   ``--sdist FILE`` unpacks that local sdist instead (a build of a development commit that
+   is on no index; it must be of the installed version), and installs what its tests
+   import beyond NeMoS's own dependencies (statsmodels; pytest-xdist with ``--jobs``);
 2. runs ``tests/test_solvers.py``, ``tests/test_solver_validation.py`` and
    ``tests/test_glm.py`` once with NeMoS's own solvers (the baseline), then once per
    ``--solvers`` entry with the matching scipy class substituted through the suite's own
@@ -34,7 +36,7 @@ For the installed NeMoS release it
    A substituted run in which the scipy class was never constructed is an error too.
 
 Exit status: 0 conformant, 1 unexpected differences, 2 bad usage or a run that could not
-start (no network for the sdist, pytest crashed).
+start (no network for the sdist, an ``--sdist`` of another version, pytest crashed).
 """
 
 from __future__ import annotations
@@ -114,8 +116,35 @@ def fetch_tests(version: str, workdir: Path) -> Path:
     archives = sorted(workdir.glob(f"nemos-{version}.tar.gz"))
     if not archives:
         _fail(f"pip downloaded no nemos-{version}.tar.gz into {workdir}.")
-    with tarfile.open(archives[0]) as tar:
-        tar.extractall(workdir, filter="data")
+    return _extract(archives[0], version, workdir)
+
+
+def unpack_sdist(archive: Path, version: str, workdir: Path) -> Path:
+    """``--sdist``: unpack a local NeMoS sdist ``nemos-<version>.tar.gz`` of the installed
+    ``version`` into ``workdir``; return its root (holding ``tests/``)."""
+    if not archive.is_file():
+        _fail(f"--sdist {archive} is not a file; give the path of a nemos-<version>.tar.gz.")
+    name = archive.name
+    if not (name.startswith("nemos-") and name.endswith(".tar.gz")):
+        _fail(f"--sdist {archive} is not named nemos-<version>.tar.gz, as NeMoS's sdists are.")
+    sdist_version = name[len("nemos-") : -len(".tar.gz")]
+    if sdist_version != version:
+        _fail(
+            f"--sdist {archive} is named for nemos {sdist_version}, but nemos {version} is "
+            "installed; give the sdist of the installed version."
+        )
+    return _extract(archive, version, workdir)
+
+
+def _extract(archive: Path, version: str, workdir: Path) -> Path:
+    root = workdir / f"nemos-{version}"
+    if not (root / "tests" / "conftest.py").exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(workdir, filter="data")
+        except (tarfile.TarError, OSError) as err:
+            _fail(f"cannot unpack {archive}: {err}.")
     if not (root / "tests" / "conftest.py").exists():
         _fail(f"the sdist of nemos {version} has no tests/conftest.py.")
     return root
@@ -270,6 +299,13 @@ def main(argv: list[str] | None = None) -> int:
         "over those that did not pass with it (lost: same verdict; module doc)",
     )
     parser.add_argument("--workdir", type=Path, default=Path("results/nemos-conformance"))
+    parser.add_argument(
+        "--sdist",
+        type=Path,
+        default=None,
+        help="take NeMoS's tests from this local sdist (nemos-<installed version>.tar.gz) "
+        "instead of downloading it from the package index",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="pytest-xdist workers")
     args = parser.parse_args(argv)
 
@@ -287,7 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     files, keyword = SELECTIONS[args.selection]
     if args.keyword:
         keyword = f"({keyword}) and ({args.keyword})" if keyword else args.keyword
-    root = fetch_tests(version, args.workdir.resolve())
+    workdir = args.workdir.resolve()
+    if args.sdist is not None:
+        root = unpack_sdist(args.sdist.resolve(), version, workdir)
+    else:
+        root = fetch_tests(version, workdir)
     install_test_requirements(args.jobs)
     out = args.workdir.resolve() / f"runs-{version}-{args.selection}"
     out.mkdir(parents=True, exist_ok=True)

@@ -21,3 +21,8 @@ def quick_run(tmp_path_factory):
     code = main(["run", "--out", str(out), "--no-report"])
     assert code in (0, 1)  # 1: some cells not ok (e.g. SVRG at tight tolerance)
     return out
+
+
+# A helper module, not tests: its class subclasses NeMoS's optax L-BFGS, whose class body
+# carries optax's docstring examples, which --doctest-modules would run as this module's.
+collect_ignore = ["foreign_solvers.py"]

@@ -68,6 +68,7 @@ def test_benchmarks_have_explicit_versions_and_units():
         assert cls.version == "1"
     for name in ("compile_s", "objective", "suboptimality", "n_steps", "converged"):
         assert getattr(fit.TrackFit, f"track_{name}").unit
+    assert fit.TrackFit.track_compiles_per_call.unit
 
 
 def test_asv_discovers_only_the_fit_benchmarks():
@@ -81,6 +82,7 @@ def test_asv_discovers_only_the_fit_benchmarks():
         "fit.PeakMemFit.peakmem_fit",
         "fit.TimeFit.time_fit",
         "fit.TrackFit.track_compile_s",
+        "fit.TrackFit.track_compiles_per_call",
         "fit.TrackFit.track_converged",
         "fit.TrackFit.track_n_steps",
         "fit.TrackFit.track_objective",
@@ -92,6 +94,8 @@ def test_cell_row_skips_fails_and_reads():
     key = common.cell_key("LBFGS", "p", 1e-8)
     ok = {"status": "ok", "reason": "", "objective": 1.0}
     assert common.cell_row({"cells": {key: ok}}, "LBFGS", "p", 1e-8) is ok
+    every = {"status": "recompiles", "reason": "X compiles on every run", "objective": 1.0}
+    assert common.cell_row({"cells": {key: every}}, "LBFGS", "p", 1e-8) is every
     with pytest.raises(NotImplementedError, match="lacks"):
         common.cell_row({"missing": "nemos_bench lacks X"}, "LBFGS", "p", 1e-8)
     with pytest.raises(NotImplementedError, match="not allowed"):
@@ -247,3 +251,37 @@ def test_two_commits_are_two_points_and_the_gate_reads_them(tmp_path):
     assert {key[0] for key in two_envs.only_head} == {"existing-other"}
     only_other = load_asv_commit(commits[1], results, env="other")
     assert set(only_other.frame["env"]) == {"existing-other"}
+
+
+def test_compiles_per_call_is_tracked_for_new_and_older_rows():
+    from benchmarks import fit
+
+    track = fit.TrackFit()
+    track.row = {"compiles_per_call": 1.0, "compiles_in_timed": 2, "n_repeats": 2}
+    assert track.track_compiles_per_call(None, "S", "p", 1e-8) == 1.0
+    track.row = {"compiles_in_timed": 0, "n_repeats": 6}  # a harness before the column
+    assert track.track_compiles_per_call(None, "S", "p", 1e-8) == 0.0
+
+
+def test_a_fit_that_compiles_on_every_call_is_timed_as_paid():
+    # in a process of its own: registering the planted solver here would add it to this
+    # process's registry, and so to every later test's default solver list
+    script = """
+import os, sys
+sys.path.insert(0, os.getcwd())
+os.environ["NEMOS_BENCH_TEST_RECOMPILE"] = "1"
+from benchmarks import common
+from nemos_bench._jaxtools import count_compiles
+from nemos_bench.solvers import load_solver_class
+name = load_solver_class("tests.example_solvers:ToggleRecompileLBFGS", validate=False)
+problem = "poisson[n=1000,p=5,k=3,noise=0.0,reg=Ridge,lam=0.001,seed=0]"
+fit = common.prepare_fit(name, problem, 1e-8)  # no RuntimeError: it is what users pay
+with count_compiles() as seen:
+    fit()
+print("compiles", seen.count)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split("compiles")[-1]) >= 1

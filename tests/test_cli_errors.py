@@ -107,6 +107,12 @@ CASES = {
                         [*RUN, "--config", "sweep.toml"], {}),
     "sweep-solvers-string": (_write("sweep.toml", 'solvers = "LBFGS[scipy]"\n' + TINY),
                              [*RUN, "--config", "sweep.toml"], {}),
+    "solver-label-malformed": (None, [*RUN, "--solvers", "LBFGS[scipy]{autodiff}"], {}),
+    "solver-label-unbalanced": (None, [*RUN, "--solvers", "LBFGS[scipy]{memory_size=3"], {}),
+    "solver-label-sweep-axis": (None, [*RUN, "--solvers", "LBFGS[scipy]{tol=1e-3}"], {}),
+    "solver-label-baseline": (None, [*RUN, "--solvers", "IRLS[glum]{alpha=1}"], {}),
+    "sweep-solver-kwargs": (_write("sweep.toml", '[solver_kwargs]\n"Newton[nemos]" = "autodiff"\n'),
+                            [*RUN, "--config", "sweep.toml"], {}),
     "out-not-writable": (_unwritable, [*RUN, "--out", "locked/run"], {}),
     "out-is-a-file": (_file, [*RUN, "--out", "out"], {}),
     "out-foreign-files": (_foreign, [*RUN, "--out", "out"], {}),
@@ -131,6 +137,7 @@ CASES = {
     "out-older-version": (_older_run, [*RUN, "--out", "out"], {}),
     "verify-missing": (None, ["verify", "nope"], {}),
     "verify-no-params": (_run_without_params, ["verify", "run"], {}),
+    "keep-registered-unknown": (None, [*RUN], {"NEMOS_BENCH_KEEP_REGISTERED": "LBFGS"}),
 }  # fmt: skip
 
 

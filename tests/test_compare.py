@@ -316,23 +316,25 @@ def test_outcome_converged_to_max_steps_fails_while_status_stays_ok(base_dir, tm
     assert cell.reasons == ("no longer converges (outcome converged -> max_steps).",)
 
 
-def test_gate_warns_when_base_and_head_ran_on_different_devices(base_dir, tmp_path):
+def test_gate_does_not_judge_time_when_base_and_head_ran_on_different_devices(base_dir, tmp_path):
     here = {"host": "node1", "cpu_model": "Xeon", "device": "cpu", "threads": "blas=1 xla=1"}
     base = write_run(tmp_path / "cpu", [dict(r, **here) for r in BASE_ROWS])
     gpu = dict(here, device="gpu", device_kind="NVIDIA H200")
     head = write_run(tmp_path / "gpu", [dict(r, **gpu) for r in BASE_ROWS])
     out = io.StringIO()
     gate(base, head, console=Console(file=out, width=400))
-    text = " ".join(out.getvalue().split())
-    assert (
-        "warning: BASE ran on node1: Xeon, cpu, blas=1 xla=1 and HEAD on node1: Xeon, gpu," in text
+    assert out.getvalue().splitlines()[0] == (
+        "Time not judged: BASE ran with device=cpu and HEAD with device=gpu; pass "
+        "--judge-time-anyway to judge it."
     )
     out.truncate(0)
+    out.seek(0)
     gate(base, base, console=Console(file=out, width=400))
-    assert "warning" not in out.getvalue()
+    assert "Time not judged" not in out.getvalue() and "warning" not in out.getvalue()
     out.truncate(0)
+    out.seek(0)
     gate(base_dir, head, console=Console(file=out, width=400))  # BASE predates the columns
-    assert "warning" not in out.getvalue()
+    assert "Time not judged" not in out.getvalue() and "warning" not in out.getvalue()
 
 
 def test_a_burst_that_lifts_every_sample_but_not_the_fastest_passes(tmp_path):

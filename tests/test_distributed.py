@@ -11,7 +11,7 @@ import pytest
 
 from nemos_bench.cli import main
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.results import read_summary, read_trace
+from nemos_bench.results import read_meta, read_summary, read_trace
 from nemos_bench.runner import Cell, DaskExecutor, SweepConfig, run_sweep
 from nemos_bench.runner._dask import lost_twice_reason
 
@@ -57,6 +57,10 @@ def test_two_dask_workers_give_the_numbers_of_an_in_process_run(in_process_run, 
     assert dask["threads"].str.startswith("blas=1 xla=eigen_off").all()
     assert (dask["device"] == "cpu").all() and (dask["dtype"] == "float64").all()
     assert dask["host"].notna().all() and dask["cpu_model"].notna().all()
+    # each cell's load and cores, read in the cell subprocess; the run's CPU share
+    assert (dask["usable_cores"] >= 1).all() and (dask[["load_start", "load_end"]] >= 0).all(None)
+    machine_load = read_meta(tmp_path / "dask")["machine_load"]
+    assert not os.path.exists("/proc/stat") or 0 <= machine_load["other_cpu_share"] <= 1
 
 
 def test_a_sweep_started_locally_and_resumed_on_two_workers_has_no_duplicates(

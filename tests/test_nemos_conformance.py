@@ -181,3 +181,84 @@ def test_ci_runs_the_selection_on_each_leg_and_fails_on_its_exit_status():
     assert "benchmarks/nemos_conformance.py --selection ci --baseline lost" in leg
     assert 'if [ "$conf_rc" -ne 0 ]; then' in leg and "return 1" in leg
     assert "run_leg 3.11" in ci and "run_leg 3.12" in ci
+
+
+def _sdist(path, top, files=("tests/conftest.py",)):
+    import tarfile
+
+    source = path.parent / f"src-{top}"
+    for name in files:
+        (source / top / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / top / name).write_text("# stand-in\n")
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(source / top, arcname=top)
+    return path
+
+
+def test_local_sdist_is_unpacked_in_place_of_the_package_index(tmp_path):
+    archive = _sdist(tmp_path / "nemos-0.2.10.dev7.tar.gz", "nemos-0.2.10.dev7")
+    root = conf.unpack_sdist(archive, "0.2.10.dev7", tmp_path / "work")
+    assert root == tmp_path / "work" / "nemos-0.2.10.dev7"
+    assert (root / "tests" / "conftest.py").read_text() == "# stand-in\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "top", "files", "message"),
+    [
+        ("nemos-0.2.9.tar.gz", "nemos-0.2.9", ("tests/conftest.py",), "named for nemos 0.2.9, but"),
+        ("nemos-snapshot.zip", "nemos-x", ("tests/conftest.py",), "is not named nemos-"),
+        ("nemos-0.2.10.dev7.tar.gz", "nemos-0.2.10.dev7", ("README.md",), "no tests/conftest"),
+    ],
+)
+def test_local_sdist_of_another_version_or_without_tests_is_refused(
+    tmp_path, capsys, name, top, files, message
+):
+    archive = _sdist(tmp_path / name, top, files)
+    with pytest.raises(SystemExit) as stop:
+        conf.unpack_sdist(archive, "0.2.10.dev7", tmp_path / "work")
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_missing_local_sdist_stops_before_any_run(tmp_path, capsys):
+    missing = tmp_path / "nemos-0.2.10.dev7.tar.gz"
+    with pytest.raises(SystemExit) as stop:
+        conf.main(["--sdist", str(missing), "--workdir", str(tmp_path / "work")])
+    assert stop.value.code == 2
+    assert f"--sdist {missing} is not a file" in capsys.readouterr().err
+    assert not (tmp_path / "work").exists()
+
+
+def _run_leg(root, *args):
+    """.ci/run's run_leg, run with ROOT (where it would create its environments) at root."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    functions = [
+        ci[ci.index(f"{name}() {{") : ci.index("\n}\n", ci.index(f"{name}() {{")) + 3]
+        for name in ("find_python", "run_leg")
+    ]
+    script = "\n".join([f"ROOT={root}", *functions, 'run_leg "$@"'])
+    return subprocess.run(
+        ["bash", "-c", script, "run_leg", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_ci_has_a_development_line_leg_on_the_snapshot_beside_the_clone():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'run_leg 3.12 "$(dirname "$ROOT")/shared/nemos-dev" || status=1' in ci
+    leg = ci[ci.index("run_leg() {") : ci.index("\n}\n", ci.index("run_leg() {"))]
+    assert '${sdist:+--sdist "$sdist"}' in leg
+    assert 'python -c "import nemos; print(nemos.__version__)"' in leg
+
+
+def test_ci_development_line_leg_skips_without_the_snapshot_with_one_notice(tmp_path):
+    proc = _run_leg(tmp_path, "3.12", str(tmp_path / "nemos-dev"))
+    assert proc.returncode == 0
+    assert proc.stdout == (
+        f"NOTICE: no {tmp_path / 'nemos-dev'}; skipping the NeMoS development-line leg.\n"
+    )
+    (tmp_path / "nemos-dev").mkdir()
+    (tmp_path / "nemos-dev" / "nemos-0.2.10.dev7-py3-none-any.whl").write_bytes(b"")
+    proc = _run_leg(tmp_path, "3.12", str(tmp_path / "nemos-dev"))  # a wheel, no sdist
+    assert proc.returncode == 1 and proc.stdout.startswith("FAIL: ")
+    assert not list(tmp_path.glob(".ci-*"))  # refused before any environment is made

@@ -12,7 +12,7 @@ from nemos_bench.problems import (
     load_reference,
     objective,
 )
-from nemos_bench.results import RunStore, read_meta, read_summary, read_trace
+from nemos_bench.results import FITTED_STATUSES, RunStore, read_meta, read_summary, read_trace
 from nemos_bench.runner import (
     SUITE_EXCLUDED_ALGOS,
     CellSettings,
@@ -61,21 +61,30 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
         assert np.all(rows.condition_number == reference.condition_number)
         assert np.all(rows.design == spec.design)
         np.testing.assert_allclose(rows.mean_rate, load_problem(spec).y.mean(), rtol=1e-15)
-        ok = rows[rows.status == "ok"]
-        assert len(ok) >= len(rows) - 4  # only the SVRG variants may fail at tight tol
-        np.testing.assert_allclose(ok.suboptimality, ok.objective - f_star, rtol=0, atol=0)
+        fitted = rows[rows.status.isin(FITTED_STATUSES)]
+        assert len(fitted) >= len(rows) - 4  # only the SVRG variants may fail at tight tol
+        np.testing.assert_allclose(fitted.suboptimality, fitted.objective - f_star, rtol=0, atol=0)
         # nothing beats the certified optimum beyond rounding
-        assert np.all(ok.objective >= f_star - 1e-12 * max(1.0, abs(f_star)))
+        assert np.all(fitted.objective >= f_star - 1e-12 * max(1.0, abs(f_star)))
+        assert np.all(fitted.fit_s > 0) and np.all(fitted.end_to_end_s > 0)
+        in_ci = (fitted.fit_s_ci_low <= fitted.fit_s) & (fitted.fit_s <= fitted.fit_s_ci_high)
+        # a cell that compiles on every call takes too few samples for a 95% interval
+        no_ci = (fitted.status == "recompiles") & fitted.fit_s_ci_low.isna()
+        assert np.all(in_ci | (no_ci & fitted.fit_s_ci_high.isna()))
         # compile_s is the first call's excess over the steady state (never negative: on a
         # busy machine a cheap-to-compile fit's median can exceed its first call)
-        assert np.all(ok.fit_s > 0) and np.all(ok.end_to_end_s > 0)
+        ok = rows[rows.status == "ok"]
         np.testing.assert_allclose(
             ok.compile_s, np.maximum(ok.end_to_end_s - ok.fit_s, 0.0), rtol=1e-12, atol=1e-12
         )
-        assert np.all((ok.fit_s_ci_low <= ok.fit_s) & (ok.fit_s <= ok.fit_s_ci_high))
         assert np.all(ok.compiles_in_timed == 0)
-        not_ok = rows[rows.status != "ok"]
-        assert all(isinstance(r, str) and r for r in not_ok.reason)
+        # a solver that compiles on every call (Newton[nemos] on NeMoS's development line,
+        # whose `run` is not jitted) is measured with its compilations, and says so
+        recompiles = rows[rows.status == "recompiles"]
+        assert np.all(recompiles.compiles_per_call >= 1)
+        assert set(recompiles.solver) <= {"Newton[nemos]"}
+        not_fitted = rows[~rows.status.isin(FITTED_STATUSES)]
+        assert all(isinstance(r, str) and r for r in not_fitted.reason)
     # the ill-conditioned problem separates solvers: at tol 1e-4 some end >= 1e-6 above f*
     hard = max(QUICK, key=lambda spec: load_reference(spec).condition_number)
     assert load_reference(hard).condition_number >= 1e4

@@ -34,7 +34,8 @@ def test_samples_round_trip_exactly():
 def clock(monkeypatch):
     """A fake ``time.perf_counter`` for the timing module: calls take exactly what they say."""
     now = [0.0]
-    monkeypatch.setattr(timing_module, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+    fake = types.SimpleNamespace(perf_counter=lambda: now[0], process_time=lambda: now[0])
+    monkeypatch.setattr(timing_module, "time", fake)
     return now
 
 
@@ -111,4 +112,16 @@ def test_compilations_inside_timed_calls_are_counted_and_those_of_checks_are_not
     calls = iter(range(100))
     fresh = time_adaptive(lambda: jax.jit(lambda v: v - next(calls))(x), min_repeats=6,
                           max_repeats=6)  # fmt: skip
-    assert fresh.compiles == 6  # every timed call compiled, in both passes
+    # every call compiles: not timed again, sampled RECOMPILE_REPEATS times, marked
+    assert fresh.recompiles and fresh.repeats == timing_module.RECOMPILE_REPEATS
+    assert fresh.compiles == fresh.repeats and len(fresh.compile_s_samples) == fresh.repeats
+    assert all(0 < c <= t for c, t in zip(fresh.compile_s_samples, fresh.samples, strict=True))
+
+    once = iter([True])
+    first_only = time_adaptive(
+        lambda: jax.jit(lambda v: v + 7)(x) if next(once, False) else steady(x),
+        min_repeats=6,
+        max_repeats=6,
+    )
+    # one compilation in the first pass only: the pass is taken again, nothing recompiles
+    assert first_only.compiles == 0 and not first_only.recompiles and first_only.repeats == 6

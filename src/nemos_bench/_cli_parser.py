@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._cli_defaults import HelpDefaultsParser
+
 __all__ = ["EXIT_NOT_OK", "EXIT_OK", "UsageError", "build_parser"]
 
 EXIT_OK, EXIT_NOT_OK = 0, 1
@@ -21,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["run", "--rounds", "3"]).rounds
     3
     """
-    parser = argparse.ArgumentParser(
+    parser = HelpDefaultsParser(  # help states defaults read from the code (when printed)
         prog="nemos-bench", description="Benchmark NeMoS solvers, scipy adapter included."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -39,50 +41,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     run = sub.add_parser("run", help="run a sweep and write results (and a report)")
-    run.add_argument("--suite", help="problem suite (default: quick)")
-    run.add_argument("--solvers", help="comma-separated registry names (default: all)")
-    run.add_argument("--tol", action="append", help="tolerance(s); repeat or comma-separate")
-    run.add_argument("--repeats", type=int, help="fewest steady-state samples per cell (default 6)")
+    stated = run.state_default
+    stated(run.add_argument("--suite"), "problem suite (default: {suite})")
     run.add_argument(
-        "--max-repeats", type=int, help="most steady-state samples per cell (default 50)"
+        "--solvers",
+        help="comma-separated registry names, each optionally with NeMoS solver settings: "
+        "Algo[backend]{key=value,...}, TOML values, e.g. 'Newton[nemos]{autodiff=true}' "
+        "(default: all)",
     )
-    run.add_argument(
-        "--time-budget",
-        type=float,
-        help="seconds of steady-state sampling per cell before stopping (default 0.1)",
+    stated(
+        run.add_argument("--tol", action="append"),
+        "tolerance(s); repeat or comma-separate (default {tols}; {suite_tols})",
     )
-    run.add_argument(
-        "--ci-target",
-        type=float,
-        help="stop sampling once the median's 95%% interval is within ± this (default 0.05)",
+    stated(
+        run.add_argument("--repeats", type=int),
+        "fewest steady-state samples per cell (default {repeats})",
     )
-    run.add_argument(
-        "--rounds",
-        type=int,
-        help="windows of samples per cell, taken in turn across a problem's cells so that a "
-        "slow spell of a shared machine lands in one of them (default 1; not with Dask)",
+    stated(
+        run.add_argument("--max-repeats", type=int),
+        "most steady-state samples per cell (default {max_repeats})",
     )
-    run.add_argument(
-        "--maxiter", type=int, help="iteration cap for every solver (default 5000; quick: 1000)"
+    stated(
+        run.add_argument("--time-budget", type=float),
+        "seconds of steady-state sampling per cell before stopping (default {time_budget})",
     )
-    run.add_argument("--out", help="run directory (default results/runs/<run-id>)")
+    stated(
+        run.add_argument("--ci-target", type=float),
+        "stop sampling once the median's 95%% interval is within ± this (default {ci_target})",
+    )
+    stated(
+        run.add_argument("--rounds", type=int),
+        "windows of samples per cell, taken in turn across a problem's cells so that a "
+        "slow spell of a shared machine lands in one of them (default {rounds}; not with Dask)",
+    )
+    stated(
+        run.add_argument("--maxiter", type=int),
+        "iteration cap for every solver (default {maxiter}; {suite_maxiter})",
+    )
+    stated(run.add_argument("--out"), "run directory (default {runs_dir}/<date-time>-<suite>)")
     run.add_argument("--config", help="sweep file (TOML); command-line options win")
     run.add_argument(
         "--timeout", type=float, help="per-cell time limit in seconds (implies --isolate)"
     )
     mode = run.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--isolate",
-        dest="isolate",
-        action="store_true",
-        default=None,
-        help="run each cell in a worker process: a crash or hang becomes a row (default)",
+    stated(
+        mode.add_argument("--isolate", dest="isolate", action="store_true", default=None),
+        "run each cell in a worker process: a crash or hang becomes a row{isolate}",
     )
-    mode.add_argument(
-        "--in-process",
-        dest="isolate",
-        action="store_false",
-        help="run every cell in this process (no start-up cost, no --timeout, no protection)",
+    stated(
+        mode.add_argument("--in-process", dest="isolate", action="store_false"),
+        "run every cell in this process (no start-up cost, no --timeout, no "
+        "protection){in_process}",
     )
     dask = run.add_mutually_exclusive_group()
     dask.add_argument(
@@ -94,16 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     dask.add_argument(
         "--scheduler", help="run the cells on an existing Dask cluster: its scheduler address"
     )
-    run.add_argument(
-        "--threads",
-        type=int,
-        help="BLAS threads per worker process, plus XLA's Eigen flag for 1 (default: 1 when "
-        "workers share a machine)",
+    stated(
+        run.add_argument("--threads", type=int),
+        "BLAS threads per worker process, plus XLA's Eigen flag for 1 (default: "
+        "{shared_threads} when workers share a machine)",
     )
-    run.add_argument(
-        "--dtype",
-        action="append",
-        help="float64 (default) and/or float32; repeat or comma-separate (float32: native "
+    stated(
+        run.add_argument("--dtype", action="append"),
+        "float64 and/or float32; repeat or comma-separate (default {dtype}; float32: native "
         "solvers with JAX float64 off, labelled solver@float32)",
     )
     run.add_argument("--solver-class", action="append", help="user solver package.module:ClassName")
@@ -112,8 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="build the HTML report of a run directory")
     rep.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
     rep.add_argument("--out", help="report directory (default reports/<run-id>)")
-    rep.add_argument(
-        "--epsilon", type=float, help="accuracy target: f - f* <= eps*max(1,|f*|) (default 1e-6)"
+    rep.state_default(
+        rep.add_argument("--epsilon", type=float),
+        "accuracy target: f - f* <= eps*max(1,|f*|) (default {epsilon})",
     )
     rep.add_argument("--baseline", help="solver for speed-ups (default: native LBFGS)")
 
@@ -134,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ver = sub.add_parser(
         "verify",
-        help="recompute every ok row's objective, suboptimality and gradient norm",
-        description="Recompute objective, suboptimality and grad_norm of every ok row from "
+        help="recompute every fitted row's objective, suboptimality and gradient norm",
+        description="Recompute objective, suboptimality and grad_norm of every fitted row "
+        "(status ok or recompiles) from "
         "the stored parameters and the problem spec; exit 1 naming rows that disagree.",
     )
     ver.add_argument("run_dir", help="a run directory written by `nemos-bench run`")

@@ -21,7 +21,7 @@ from rich.progress import (
 from ._cli_parser import EXIT_NOT_OK, EXIT_OK, UsageError
 from ._cli_table import summary_table
 
-__all__ = ["DEFAULT_ISOLATE", "cmd_run"]
+__all__ = ["DEFAULT_ISOLATE", "RUNS_DIR", "cmd_run"]
 
 #: ``nemos-bench run`` isolates cells in a worker process unless told ``--in-process``.
 #: Measured on the quick suite (56 cells, 2 cores, 3 alternating runs each): 66.3 s isolated
@@ -30,9 +30,13 @@ __all__ = ["DEFAULT_ISOLATE", "cmd_run"]
 DEFAULT_ISOLATE = True
 
 
+#: Where ``nemos-bench run`` writes a run directory unless told ``--out``.
+RUNS_DIR = Path("results") / "runs"
+
+
 def _default_out(suite: str) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("results") / "runs" / f"{stamp}-{suite}"
+    return RUNS_DIR / f"{stamp}-{suite}"
 
 
 def _user_modules_importable() -> None:
@@ -56,7 +60,7 @@ def cmd_run(args, console: Console) -> int:
         plan_cells,
         run_sweep,
     )
-    from .solvers import available_solvers
+    from .solvers import available_solvers, split_solver_list
 
     file = load_sweep_file(args.config) if args.config else None
     if args.isolate is False and args.timeout is not None:
@@ -70,7 +74,7 @@ def cmd_run(args, console: Console) -> int:
     config = build_config(
         file,
         suite=args.suite,
-        solvers=[s.strip() for s in args.solvers.split(",") if s.strip()] if args.solvers else None,
+        solvers=split_solver_list(args.solvers) if args.solvers else None,
         tols=parse_tols(args.tol),
         repeats=args.repeats,
         max_repeats=args.max_repeats,

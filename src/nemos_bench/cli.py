@@ -92,6 +92,25 @@ def _setup_jax() -> None:
         raise UsageError(str(err)) from None
 
 
+def _with_registry_notes(handler, args, console: Console) -> int:
+    """Run ``handler``; print each registry clash as one ``warning:`` line on stdout.
+
+    A clash: a solver name nemos-bench registers (``LBFGS[scipy]``, ...) already held by
+    another package's class (see ``nemos_bench.solvers._clash``). A bad
+    ``NEMOS_BENCH_KEEP_REGISTERED`` is refused here, before anything is printed.
+    """
+    from .solvers import registry_warnings_to, scipy_solver_names
+    from .solvers._clash import kept_names
+
+    kept_names(scipy_solver_names())
+
+    def say(text: str) -> None:
+        console.print(f"warning: {text}", markup=False, highlight=False, soft_wrap=True)
+
+    with registry_warnings_to(say):
+        return handler(args, console)
+
+
 def _is_usage_error(err: BaseException) -> bool:
     """Whether ``err`` is bad input: a :class:`UsageError` or a nemos-bench ``ValueError``.
 
@@ -125,7 +144,7 @@ def _cmd_verify(args, console: Console) -> int:
         console.print(f"MISMATCH {mismatch.sentence()}", markup=False, highlight=False)
     verdict = "all agree" if result.passed else f"{len(result.mismatches)} mismatch(es)"
     console.print(
-        f"Verified {result.n_checked} ok rows of {result.n_rows} in {result.run_dir} from "
+        f"Verified {result.checked_text()} of {result.n_rows} in {result.run_dir} from "
         f"their stored parameters: {verdict}.",
         markup=False,
         highlight=False,
@@ -161,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_x64_env(args.command)  # before JAX is imported: it rejects a non-boolean
         if args.command in ("list", "run"):
             _setup_jax()
+            return _with_registry_notes(handlers[args.command], args, console)
         return handlers[args.command](args, console)
     except KeyboardInterrupt as err:
         detail = f"; {err}" if str(err) else ""

@@ -1,8 +1,9 @@
-"""Audit a run directory: recompute every ok row's numbers from its stored parameters.
+"""Audit a run directory: recompute every fitted row's numbers from its stored parameters.
 
 ``nemos-bench verify RUN_DIR`` rebuilds each problem from its id
 (:meth:`ProblemSpec.from_id`, the on-disk cache or the generator), reads the parameters the
-runner stored for every ``ok`` cell (``params/``), and recomputes ``objective``,
+runner stored for every cell that holds a measured fit (status ``ok`` or ``recompiles``,
+:data:`~nemos_bench.results.FITTED_STATUSES`; ``params/``), and recomputes ``objective``,
 ``reference_objective``, ``suboptimality``, ``rel_suboptimality`` and ``grad_norm`` in
 float64 NumPy, independently of the solvers. Exit code 0 when every row agrees, 1 when some
 do not (each named), 2 for input that is not a run directory with stored parameters.
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .problems import ProblemSpec, grad_norm, load_problem, load_reference, objective
-from .results import PARAMS_DIR, read_params, read_summary
+from .results import FITTED_STATUSES, PARAMS_DIR, read_params, read_summary
 
 __all__ = ["Mismatch", "Verification", "VerifyError", "verify_run"]
 
@@ -58,15 +59,31 @@ class Verification:
     run_dir : str
         The run directory.
     n_rows, n_checked : int
-        Summary rows, and ``ok`` rows recomputed.
+        Summary rows, and fitted rows (``ok``, ``recompiles``) recomputed.
     mismatches : tuple of Mismatch
         Every disagreement, in row order.
+    n_recompiles : int
+        How many of the rows checked have status ``recompiles``.
     """
 
     run_dir: str
     n_rows: int
     n_checked: int
     mismatches: tuple[Mismatch, ...]
+    n_recompiles: int = 0
+
+    def checked_text(self) -> str:
+        """``"4 ok rows"``, or ``"5 fitted rows (4 ok, 1 recompiles)"``.
+
+        Examples
+        --------
+        >>> Verification("r", 8, 5, (), n_recompiles=1).checked_text()
+        '5 fitted rows (4 ok, 1 recompiles)'
+        """
+        if not self.n_recompiles:
+            return f"{self.n_checked} ok rows"
+        n_ok = self.n_checked - self.n_recompiles
+        return f"{self.n_checked} fitted rows ({n_ok} ok, {self.n_recompiles} recompiles)"
 
     @property
     def passed(self) -> bool:
@@ -100,7 +117,10 @@ def _check_row(row, problem, f_star: float, params) -> list[Mismatch]:
 
 
 def verify_run(run_dir: str | Path) -> Verification:
-    """Recompute the numbers of every ``ok`` row of a run from its stored parameters.
+    """Recompute the numbers of every fitted row of a run from its stored parameters.
+
+    Fitted rows have status ``ok`` or ``recompiles`` (a solver that compiles on every
+    call still returns a fit whose numbers must recompute).
 
     Parameters
     ----------
@@ -114,7 +134,7 @@ def verify_run(run_dir: str | Path) -> Verification:
     Raises
     ------
     VerifyError
-        ``run_dir`` is not a run directory, or holds ok rows but no stored parameters
+        ``run_dir`` is not a run directory, or holds fitted rows but no stored parameters
         (a run written before parameters were stored).
     """
     run_dir = Path(run_dir)
@@ -124,7 +144,7 @@ def verify_run(run_dir: str | Path) -> Verification:
             "written by `nemos-bench run`."
         )
     summary = read_summary(run_dir)
-    ok = summary[summary["status"] == "ok"]
+    ok = summary[summary["status"].isin(FITTED_STATUSES)]
     if len(ok) and not (run_dir / PARAMS_DIR).is_dir():
         raise VerifyError(
             f"Run directory {str(run_dir)!r} holds no stored parameters ({PARAMS_DIR}/ is "
@@ -148,8 +168,9 @@ def verify_run(run_dir: str | Path) -> Verification:
             try:
                 params = read_params(run_dir, key)
                 if params is None:
-                    raise LookupError("no stored parameters for this ok row")
+                    raise LookupError(f"no stored parameters for this {row['status']} row")
                 mismatches += _check_row(row, problem, f_star, params)
             except (LookupError, ValueError) as err:  # missing, unreadable or misshapen
                 mismatches.append(Mismatch(*key, "params", np.nan, np.nan, str(err)))
-    return Verification(str(run_dir), len(summary), len(ok), tuple(mismatches))
+    n_recompiles = int((ok["status"] == "recompiles").sum())
+    return Verification(str(run_dir), len(summary), len(ok), tuple(mismatches), n_recompiles)

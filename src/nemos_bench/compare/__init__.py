@@ -2,10 +2,13 @@
 
 ``nemos-bench compare BASE HEAD`` fails (exit 1) when a cell matched on
 ``(problem_id, solver, tol)`` got slower beyond a factor (significantly, on the raw
-samples), less accurate beyond a tolerance relative to ``max(1, |f*|)``, stopped
-converging, or stopped running, and when a cell of BASE is missing from HEAD (unless
-``--allow-missing``); cells found only in HEAD are reported, not failed. Either side may
-be several runs (a directory of run directories), pooled cell by cell.
+samples, and in CPU time too where recorded: a slowdown in wall time alone is "not judged
+on time: machine busy"), less accurate beyond a tolerance relative to ``max(1, |f*|)``,
+stopped converging, stopped running, or started compiling on every call, and when a cell
+of BASE is missing from HEAD (unless ``--allow-missing``); cells found only in HEAD are
+reported, not failed. Times are not judged across different machines or thread settings
+unless ``--judge-time-anyway``. Either side may be several runs (a directory of run
+directories), pooled cell by cell. docs/methodology.md explains the rules.
 """
 
 from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir

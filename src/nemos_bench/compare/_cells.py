@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CELL_COLUMNS", "Cells", "isnan", "typed"]
+__all__ = [
+    "CELL_COLUMNS",
+    "MACHINE_CELL_COLUMNS",
+    "MACHINE_SEPARATOR",
+    "Cells",
+    "isnan",
+    "typed",
+]
 
 #: Columns of a cells table.
 CELL_COLUMNS = (
@@ -34,7 +41,31 @@ CELL_COLUMNS = (
     "fit_s_run_fastest",
     "fit_s_run_medians",
     "n_steps_runs",
+    "compiles_in_timed",
+    "compiles_per_call",
+    "nfev",
+    "njev",
+    "nhev",
+    "fit_cpu_s",
+    "fit_cpu_s_samples",
+    "fit_cpu_s_run_fastest",
+    "fit_cpu_s_run_medians",
+    "recompile_runs",
+    "recompile_fit_s",
+    "load_start",
+    "load_end",
+    "usable_cores",
+    "host",
+    "cpu_model",
+    "threads",
+    "device",
+    "device_kind",
 )
+
+#: Cell columns that say where a side ran (see ``results.MACHINE_COLUMNS``); a pooled
+#: side whose runs differ holds every distinct value, joined by :data:`MACHINE_SEPARATOR`.
+MACHINE_CELL_COLUMNS = ("host", "cpu_model", "threads", "device", "device_kind")
+MACHINE_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -61,8 +92,11 @@ def isnan(value) -> bool:
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each cell column in its dtype (floats, nullable ints and booleans, text)."""
     frame = frame.copy()
-    floats = ("tol", "fit_s", "compile_s", "objective", "suboptimality")
-    for column in floats + ("fit_s_min", "fit_s_max", "fit_s_ci_low", "fit_s_ci_high"):
+    floats = ("tol", "fit_s", "compile_s", "objective", "suboptimality", "fit_cpu_s")
+    counts = ("compiles_in_timed", "compiles_per_call", "nfev", "njev", "nhev", "usable_cores")
+    counts += ("load_start", "load_end")
+    spreads = ("fit_s_min", "fit_s_max", "fit_s_ci_low", "fit_s_ci_high", "recompile_fit_s")
+    for column in floats + counts + spreads + ("recompile_runs",):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["reference_objective"] = pd.to_numeric(
         frame["reference_objective"], errors="coerce"
@@ -88,6 +122,10 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
         "fit_s_run_fastest",
         "fit_s_run_medians",
         "n_steps_runs",
+        "fit_cpu_s_samples",
+        "fit_cpu_s_run_fastest",
+        "fit_cpu_s_run_medians",
+        *MACHINE_CELL_COLUMNS,
     )
     for column in text:
         frame[column] = frame[column].astype(object).fillna("").astype(str)

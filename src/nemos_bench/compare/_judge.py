@@ -3,12 +3,52 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
+from ..results import FITTED_STATUSES, recompile_sentence
+from ._contention import judge_contention
 from ._slowdown import judge_slowdown
 
-__all__ = ["flag", "judge", "number", "outcome_of", "scale_of", "value"]
+__all__ = [
+    "Verdict",
+    "compile_free",
+    "flag",
+    "judge",
+    "number",
+    "outcome_of",
+    "recompile_sentence_of",
+    "scale_of",
+    "value",
+]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`judge` found about one matched cell.
+
+    Attributes
+    ----------
+    reasons : tuple of str
+        Why the cell fails, one sentence each (empty: it passes).
+    evidence : str
+        What the time test found, or why time was not judged (``""``: time not checked).
+    judged : bool
+        False when time was not judged (``not_judged`` says why).
+    not_judged : str
+        ``""``, ``"steps"`` (step counts differ between runs of one side), ``"busy"``
+        (machine busy: wall time slower, CPU time and work not) or ``"machines"`` (BASE and
+        HEAD ran on different machines or settings).
+    notes : tuple of str
+        Remarks on a cell that do not fail it (e.g. it no longer compiles on every call).
+    """
+
+    reasons: tuple[str, ...] = ()
+    evidence: str = ""
+    judged: bool = True
+    not_judged: str = ""
+    notes: tuple[str, ...] = ()
 
 
 def value(row, column):
@@ -54,40 +94,109 @@ def _steps_note(base: dict, head: dict) -> str:
     return f"; HEAD took {int(h_steps)} steps, BASE {int(b_steps)}"
 
 
-def _time_reasons(base: dict, head: dict, settings) -> tuple[list[str], str, bool]:
-    """Time failure sentences, the evidence, and whether time was judged."""
+def _load(base: dict, head: dict) -> str:
+    """``"; load average BASE 0.4, HEAD 3.9 (2 cores)"`` from what the rows record, else ``""``."""
+    parts = []
+    for name, row in (("BASE", base), ("HEAD", head)):
+        found = [number(row, c) for c in ("load_start", "load_end")]
+        found = [v for v in found if math.isfinite(v)]
+        if found:
+            parts.append(f"{name} {max(found):.1f}")
+    if not parts:
+        return ""
+    cores = number(head, "usable_cores")
+    on = f" ({cores:.0f} cores)" if math.isfinite(cores) else ""
+    return f"; load average {', '.join(parts)}{on}"
+
+
+def _time(base: dict, head: dict, settings) -> Verdict:
+    """The time failure sentence (if any), the evidence, and whether time was judged."""
     b_fit, h_fit = value(base, "fit_s"), value(head, "fit_s")
     if not settings.check_time or b_fit is None or h_fit is None or not b_fit > 0:
-        return [], "", True
+        return Verdict()
     slow = judge_slowdown(base, head, settings.time_factor, settings.alpha)
     if not slow.judged:
-        return [], slow.evidence, False
+        return Verdict(evidence=slow.evidence, judged=False, not_judged="steps")
     if h_fit < settings.time_floor or not slow.ratio > settings.time_factor:
-        return [], slow.evidence, True
+        return Verdict(evidence=slow.evidence)
     if not slow.significant:
-        return [], slow.evidence, True
+        return Verdict(evidence=slow.evidence)
+    busy = judge_contention(base, head, slow.ratio, settings.time_factor, settings.alpha)
+    if busy is not None and busy.busy:
+        evidence = f"not judged on time: machine busy ({busy.evidence}{_load(base, head)})"
+        return Verdict(evidence=evidence, judged=False, not_judged="busy")
+    cpu = f"; CPU time {busy.cpu_ratio:.2f}x" if busy is not None else ""
     floor = f" above {settings.time_floor:g} s" if settings.time_floor > 0 else ""
-    return (
-        [
-            f"{slow.ratio:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
-            f"{settings.time_factor:g}x{floor}{_steps_note(base, head)}; {slow.evidence})."
-        ],
-        slow.evidence,
-        True,
+    reason = (
+        f"{slow.ratio:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "
+        f"{settings.time_factor:g}x{floor}{_steps_note(base, head)}; {slow.evidence}{cpu})."
+    )
+    return Verdict((reason,), slow.evidence + cpu)
+
+
+def compile_free(row) -> bool:
+    """Whether a row is known to compile 0 times per steady-state call.
+
+    Status ``ok`` with ``compiles_per_call`` 0, or without it and ``compiles_in_timed``
+    0 (runs written before ``compiles_per_call``); ``False`` when neither is recorded
+    (asv results).
+    """
+    if row.get("status") != "ok":
+        return False
+    per_call, in_timed = value(row, "compiles_per_call"), value(row, "compiles_in_timed")
+    if per_call is not None:
+        return float(per_call) == 0
+    return in_timed is not None and float(in_timed) == 0
+
+
+def recompile_sentence_of(row) -> str:
+    """:func:`~nemos_bench.results.recompile_sentence` of a ``recompiles`` row or cell."""
+    fit = value(row, "recompile_fit_s")
+    fit = fit if fit is not None else value(row, "fit_s")
+    compile_s = value(row, "compile_s")
+    return recompile_sentence(
+        str(row["solver"]),
+        math.nan if compile_s is None else float(compile_s),
+        math.nan if fit is None else float(fit),
     )
 
 
-def judge(base: dict, head: dict, settings, scale: float) -> tuple[list[str], str, bool]:
-    """Every reason the cell fails (one sentence each), the time evidence, and if time was judged.
+def _recompiles(base: dict, head: dict) -> tuple[list[str], list[str]]:
+    """The failure when HEAD compiles on every call and BASE did not; the note in reverse."""
+    if compile_free(base) and head["status"] == "recompiles":
+        per_call = value(head, "compiles_per_call")
+        count = f"{float(per_call):g}" if per_call is not None else "at least 1"
+        return [
+            f"compiles on every call now (BASE 0 compilations per call, HEAD {count}): "
+            f"{recompile_sentence_of(head)}"
+        ], []
+    if base["status"] == "recompiles" and compile_free(head):
+        return [], [
+            "no longer compiles on every call (HEAD 0 compilations per call; an improvement); "
+            f"at BASE: {recompile_sentence_of(base)}"
+        ]
+    return [], []
 
-    ``settings`` is the gate's ``GateSettings``; the evidence says what the slowdown test
-    found (``""`` when time was not checked), or why time was not judged.
+
+def judge(base: dict, head: dict, settings, scale: float, machines: str = "") -> Verdict:
+    """Judge one matched cell: every reason it fails (one sentence each), and its time.
+
+    ``settings`` is the gate's ``GateSettings``; ``machines`` names how BASE's and HEAD's
+    machines differ (``""``: the same, or unknown): their times are then not judged unless
+    ``settings.judge_time_anyway``. Rows that hold a measured fit have status ``ok`` or
+    ``recompiles``; a cell that compiled 0 times per call at BASE and recompiles at HEAD
+    fails whatever its time.
     """
-    if base["status"] != "ok":
-        return [], "", True  # nothing to regress from
-    if head["status"] != "ok":
-        return [f"status went from ok to {head['status']}."], "", True
-    reasons, evidence, judged = _time_reasons(base, head, settings)
+    if base["status"] not in FITTED_STATUSES:
+        return Verdict()  # nothing to regress from
+    if head["status"] not in FITTED_STATUSES:
+        return Verdict((f"status went from {base['status']} to {head['status']}.",))
+    reasons, notes = _recompiles(base, head)
+    if machines and settings.check_time and not settings.judge_time_anyway:
+        time = Verdict(evidence=f"time not judged: {machines}", judged=False, not_judged="machines")
+    else:
+        time = _time(base, head, settings)
+    reasons += time.reasons
     allowed = settings.objective_rtol * scale
     for column, what in (("objective", "objective"), ("suboptimality", "suboptimality")):
         b_val, h_val = value(base, column), value(head, column)
@@ -116,7 +225,7 @@ def judge(base: dict, head: dict, settings, scale: float) -> tuple[list[str], st
     b_out, h_out = outcome_of(base), outcome_of(head)
     if b_out == "converged" and h_out is not None and h_out != "converged":
         reasons.append(f"no longer converges (outcome converged -> {h_out}).")
-    return reasons, evidence, judged
+    return Verdict(tuple(reasons), time.evidence, time.judged, time.not_judged, tuple(notes))
 
 
 def number(row, column) -> float:

@@ -8,8 +8,14 @@ puts that drift into the samples, where the gate's test can see it.
 
 Per cell (matched on ``(env, problem_id, solver, tol)``), the pooled row holds:
 
-- ``status``: ``ok`` only when every run that has the cell is ok, else the first other
-  status; ``outcome``/``converged``/``reached_max_steps``: the worst of the runs
+- ``status``: the worst of the runs: the first status that is not a measured fit
+  (failed, diverged, timeout, skipped) if any run has one, else ``recompiles`` if any run
+  recompiled on every call (a cell ok in one run and recompiles in another recompiles:
+  that is what a user may pay), else ``ok``; ``recompile_runs`` counts the runs that
+  recompiled, and where only some did, ``recompile_fit_s`` is their median ``fit_s``;
+  ``compiles_per_call``, ``compiles_in_timed``, ``load_start`` and ``load_end`` the
+  largest of the runs';
+  ``outcome``/``converged``/``reached_max_steps``: the worst of the runs
   (``not_converged`` > ``max_steps`` > ``converged``; a run without ``outcome`` has it
   from its flags), so a run that did not converge is
   never hidden by others that did;
@@ -18,8 +24,14 @@ Per cell (matched on ``(env, problem_id, solver, tol)``), the pooled row holds:
   run's fastest sample and ``fit_s_run_medians`` each run's median (without samples, the
   median of the runs' ``fit_s`` and no interval); ``fit_s_min``/``fit_s_max`` over all
   runs;
-- ``compile_s``, ``objective``, ``suboptimality``, ``n_steps``: the median over the runs;
+- ``fit_cpu_s_samples`` (process CPU time), ``fit_cpu_s``, ``fit_cpu_s_run_fastest`` and
+  ``fit_cpu_s_run_medians``: as for ``fit_s``, where every run recorded CPU samples (else
+  the median of the runs' ``fit_cpu_s``);
+- ``compile_s`` (of a ``recompiles`` cell: over the runs that recompiled), ``objective``,
+  ``suboptimality``, ``n_steps``, ``nfev``, ``njev``, ``nhev``: the median over the runs;
   ``reference_objective`` the first run's;
+- ``host``, ``cpu_model``, ``threads``, ``device``, ``device_kind``: every distinct value of
+  the runs, joined by ``" | "``;
 - ``n_steps_runs``: each run's step count (empty when a run has none);
 - ``runs``: how many runs had the cell.
 """
@@ -31,14 +43,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..results import format_samples, median_ci, parse_samples
+from ..results import FITTED_STATUSES, format_samples, median_ci, parse_samples
+from ._cells import CELL_COLUMNS, MACHINE_CELL_COLUMNS, MACHINE_SEPARATOR
 from ._judge import outcome_of
 
 __all__ = ["pool_frames"]
 
 _KEY = ["env", "problem_id", "solver", "tol"]
 _WORST = {"converged": 0, "max_steps": 1, "not_converged": 2}
-_MEDIANS = ("compile_s", "objective", "suboptimality")
+_MEDIANS = ("objective", "suboptimality", "nfev", "njev", "nhev")
+_LARGEST = ("compiles_per_call", "compiles_in_timed", "load_start", "load_end")
 
 
 def _median(values: pd.Series) -> float:
@@ -46,10 +60,43 @@ def _median(values: pd.Series) -> float:
     return float(finite.median()) if len(finite) else np.nan
 
 
+def _status(group: pd.DataFrame, row: dict) -> None:
+    """The worst status of the runs, and what the recompile sentence needs (in ``row``)."""
+    statuses = list(group["status"])
+    not_fitted = [s for s in statuses if s not in FITTED_STATUSES]
+    recompiling = group[group["status"] == "recompiles"]
+    row["status"] = not_fitted[0] if not_fitted else ("recompiles" if len(recompiling) else "ok")
+    row["compile_s"] = _median(recompiling["compile_s"] if len(recompiling) else group["compile_s"])
+    row["recompile_runs"] = len(recompiling) if len(recompiling) else np.nan
+    row["recompile_fit_s"] = (
+        _median(recompiling["fit_s"]) if 0 < len(recompiling) < len(group) else np.nan
+    )
+    for column in _LARGEST:
+        values = pd.to_numeric(group[column], errors="coerce").dropna()
+        row[column] = float(values.max()) if len(values) else np.nan
+
+
+def _samples(group: pd.DataFrame, row: dict, column: str) -> None:
+    """Pool the samples of ``column`` (``fit_s`` or ``fit_cpu_s``) of the runs into ``row``."""
+    samples = [parse_samples(text) for text in group[f"{column}_samples"]]
+    if len(group) > 1 and all(s.size for s in samples):
+        pooled = np.concatenate(samples)
+        row[f"{column}_samples"] = format_samples(pooled)
+        row[column] = float(np.median(pooled))
+        if column == "fit_s":
+            row["fit_s_ci_low"], row["fit_s_ci_high"] = median_ci(pooled)
+        row[f"{column}_run_fastest"] = format_samples([s.min() for s in samples])
+        row[f"{column}_run_medians"] = format_samples([np.median(s) for s in samples])
+    elif len(group) > 1:
+        row[f"{column}_samples"] = ""
+        row[column] = _median(group[column])
+        if column == "fit_s":
+            row["fit_s_ci_low"] = row["fit_s_ci_high"] = np.nan
+
+
 def _pooled_row(group: pd.DataFrame) -> dict:
     row = group.iloc[0].to_dict()
-    not_ok = [s for s in group["status"] if s != "ok"]
-    row["status"] = not_ok[0] if not_ok else "ok"
+    _status(group, row)
     outcomes = [o for o in map(outcome_of, group.to_dict("records")) if o]
     row["outcome"] = max(outcomes, key=lambda o: _WORST.get(o, 3)) if outcomes else ""
     for flag, worst in (("converged", min), ("reached_max_steps", max)):
@@ -61,18 +108,12 @@ def _pooled_row(group: pd.DataFrame) -> dict:
     row["n_steps"] = int(round(float(steps.median()))) if len(steps) else pd.NA
     if len(group) > 1 and len(steps) == len(group):
         row["n_steps_runs"] = " ".join(str(int(n)) for n in steps)
-    samples = [parse_samples(text) for text in group["fit_s_samples"]]
-    if len(group) > 1 and all(s.size for s in samples):
-        pooled = np.concatenate(samples)
-        row["fit_s_samples"] = format_samples(pooled)
-        row["fit_s"] = float(np.median(pooled))
-        row["fit_s_ci_low"], row["fit_s_ci_high"] = median_ci(pooled)
-        row["fit_s_run_fastest"] = format_samples([s.min() for s in samples])
-        row["fit_s_run_medians"] = format_samples([np.median(s) for s in samples])
-    elif len(group) > 1:
-        row["fit_s_samples"] = ""
-        row["fit_s"] = _median(group["fit_s"])
-        row["fit_s_ci_low"] = row["fit_s_ci_high"] = np.nan
+    _samples(group, row, "fit_s")
+    _samples(group, row, "fit_cpu_s")
+    for column in MACHINE_CELL_COLUMNS:
+        found = [v for v in group[column] if isinstance(v, str) and v]
+        distinct = list(dict.fromkeys(p for v in found for p in v.split(MACHINE_SEPARATOR)))
+        row[column] = MACHINE_SEPARATOR.join(distinct)
     row["fit_s_min"] = float(pd.to_numeric(group["fit_s_min"], errors="coerce").min())
     row["fit_s_max"] = float(pd.to_numeric(group["fit_s_max"], errors="coerce").max())
     row["runs"] = len(group)
@@ -100,5 +141,6 @@ def pool_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """
     frames = [frame.assign(_order=i) for i, frame in enumerate(frames)]
     table = pd.concat(frames, ignore_index=True).sort_values("_order", kind="stable")
+    table = table.reindex(columns=list(dict.fromkeys([*table.columns, *CELL_COLUMNS])))
     rows = [_pooled_row(group) for _, group in table.groupby(_KEY, sort=False, dropna=False)]
     return pd.DataFrame(rows).drop(columns="_order")

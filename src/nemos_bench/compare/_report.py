@@ -1,15 +1,13 @@
-"""The gate as a command: a rich table of the comparison and an exit code."""
+"""The gate as a command: conditions and verdict first, then the table, warnings, exit code."""
 
 from __future__ import annotations
 
 import argparse
-import math
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from ._gate import Comparison, GateSettings, compare
+from ._gate import GateSettings, compare
+from ._table import comparison_table, not_judged_note, warning_lines
 
 __all__ = [
     "EXIT_PASS",
@@ -25,108 +23,14 @@ __all__ = [
 EXIT_PASS, EXIT_REGRESSED = 0, 1
 
 
-def _num(value: float, fmt: str = "{:.3g}") -> str:
-    return "-" if value is None or not math.isfinite(value) else fmt.format(value)
-
-
-def _flag(value: bool | None) -> str:
-    return "-" if value is None else ("yes" if value else "no")
-
-
-def comparison_table(comparison: Comparison, *, show_all: bool = True) -> Table:
-    """A rich table of ``comparison``: failing cells first, then (with ``show_all``) the rest.
-
-    Parameters
-    ----------
-    comparison : Comparison
-        What :func:`compare` returned.
-    show_all : bool
-        Also list the cells that pass.
-
-    Returns
-    -------
-    rich.table.Table
-    """
-    s = comparison.settings
-    regressions, missing = comparison.regressions, comparison.missing
-    title = (
-        f"{'PASS' if comparison.passed else 'FAIL'}: {len(regressions)} of "
-        f"{len(comparison.cells)} matched cells regressed"
-        + (f", {len(missing)} cell(s) of BASE missing from HEAD" if missing else "")
-        + f" (BASE {comparison.base} -> HEAD {comparison.head})"
-    )
-    floor = f" and >= {s.time_floor:g} s" if s.time_floor > 0 else ""
-    caption = (
-        f"limits: fit_s > {s.time_factor:g}x BASE{floor}, significant (Mann-Whitney "
-        f"p < {s.alpha:g} on raw samples: HEAD vs {s.time_factor:g}x BASE for single runs, "
-        f"HEAD vs BASE for pooled runs, whose run medians must also differ by > "
-        f"{s.time_factor:g}x; else non-overlapping intervals)"
-        f"{'' if s.check_time else ' (times not judged)'}; objective or suboptimality worse "
-        f"by > {s.objective_rtol:g} x max(1, |f*|); outcome converged -> anything else; "
-        "ok -> not ok; a cell of BASE missing from HEAD"
-        + (" (allowed: --allow-missing)" if s.allow_missing else "")
-    )
-    if comparison.only_base or comparison.only_head:
-        caption += (
-            f". Only on one side: {len(comparison.only_base)} cell(s) only in BASE, "
-            f"{len(comparison.only_head)} only in HEAD."
-        )
-    table = Table(title=escape(title), caption=escape(caption), show_lines=False)
-    for name, justify in (
-        ("verdict", "left"),
-        ("solver", "left"),
-        ("problem", "left"),
-        ("tol", "right"),
-        ("fit_s base -> head", "right"),
-        ("ratio", "right"),
-        ("subopt. base -> head", "right"),
-        ("outcome", "center"),
-        ("why", "left"),
-    ):
-        table.add_column(name, justify=justify, overflow="fold")
-    cells = list(regressions) + (
-        [c for c in comparison.cells if not c.regressed] if show_all else []
-    )
-    for cell in cells:
-        problem = cell.problem_id if not cell.env else f"{cell.env}: {cell.problem_id}"
-        if cell.base_status != "ok" or cell.head_status != "ok":
-            subopt = f"{cell.base_status} -> {cell.head_status}"
-        else:
-            subopt = f"{_num(cell.base_suboptimality)} -> {_num(cell.head_suboptimality)}"
-        table.add_row(
-            "[bold red]FAIL[/]" if cell.regressed else "[green]ok[/]",
-            escape(cell.solver),
-            escape(problem),
-            f"{cell.tol:g}",
-            f"{_num(cell.base_fit_s)} -> {_num(cell.head_fit_s)}",
-            _num(cell.time_ratio, "{:.2f}x"),
-            subopt,
-            f"{cell.base_outcome or _flag(cell.base_converged)} -> "
-            f"{cell.head_outcome or _flag(cell.head_converged)}",
-            escape(" ".join(cell.reasons) or ("" if cell.time_judged else cell.time_evidence)),
-        )
-    for side, keys in (("BASE", comparison.only_base), ("HEAD", comparison.only_head)):
-        for env, problem_id, solver, tol in keys:
-            problem = problem_id if not env else f"{env}: {problem_id}"
-            fails = side == "BASE" and not s.allow_missing
-            table.add_row(
-                "[bold red]FAIL[/]" if fails else "[yellow]only in " + side + "[/]",
-                escape(solver),
-                escape(problem),
-                f"{tol:g}",
-                "",
-                "",
-                "",
-                "",
-                "missing from HEAD (--allow-missing to accept)."
-                if fails
-                else f"only in {side}: reported, not judged.",
-            )
-    return table
-
-
 def gate(base, head, *, console: Console | None = None, show_all: bool = True, **kwargs) -> int:
-    """Compare HEAD with BASE, print the table and return the exit code.
+    """Compare HEAD with BASE, print the verdict and the table, return the exit code.
+
+    The first line states what limits the verdict, if anything does (times not judged
+    because the machines differ, cells not judged on time because the machine was busy;
+    :meth:`Comparison.conditions`); the next is the verdict; then the table and the
+    warnings (each cell not judged on time with its evidence, HEAD's solvers that compile
+    on every call, cells that stopped recompiling).
 
     Parameters
     ----------
@@ -147,49 +51,18 @@ def gate(base, head, *, console: Console | None = None, show_all: bool = True, *
     """
     comparison = compare(base, head, **kwargs)
     console = console or Console()
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    conditions = comparison.conditions()
+    if conditions:
+        say(conditions)
+    say(comparison.verdict())
     console.print(comparison_table(comparison, show_all=show_all))
-    notes = [not_judged_note(comparison), machines_note(base, head)]
-    for note in filter(None, notes):
-        console.print(f"warning: {note}", markup=False, highlight=False)
+    for line in warning_lines(comparison):
+        say(line)
     return EXIT_PASS if comparison.passed else EXIT_REGRESSED
-
-
-def not_judged_note(comparison: Comparison) -> str | None:
-    """A warning naming the cells whose times the gate could not judge, if any.
-
-    Examples
-    --------
-    >>> from nemos_bench.compare import Comparison, GateSettings
-    >>> not_judged_note(Comparison("b", "h", GateSettings(), ())) is None
-    True
-    """
-    cells = comparison.not_judged_on_time
-    if not cells:
-        return None
-    names = ", ".join(f"{c.solver} tol={c.tol:g} on {c.problem_id}" for c in cells)
-    return (
-        f"{len(cells)} cell(s) not judged on time, because their step counts differ between "
-        f"runs of the same side (their times measure different work): {names}."
-    )
-
-
-def machines_note(base, head) -> str | None:
-    """A warning when two run directories' times come from different machines or devices."""
-    from pathlib import Path
-
-    from ..results import machines, read_summary
-
-    found = []
-    for side in (base, head):
-        if not isinstance(side, (str, Path)) or not (Path(side) / "summary.csv").is_file():
-            return None
-        found.append(machines(read_summary(side)))
-    if not all(found) or found[0] == found[1]:
-        return None
-    return (
-        f"BASE ran on {'; '.join(found[0])} and HEAD on {'; '.join(found[1])}: their times "
-        "compare the machines or devices as much as the code."
-    )
 
 
 def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -244,8 +117,13 @@ def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         help="fail when suboptimality grows more than this many times "
         f"(default {defaults.subopt_factor:g}; below 1e-12 x max(1, |f*|) counts as rounding)",
     )
+    parser.add_argument("--no-time", action="store_true", help="do not judge times at all")
     parser.add_argument(
-        "--no-time", action="store_true", help="do not judge times (different machines)"
+        "--judge-time-anyway",
+        action="store_true",
+        help="judge times even when BASE and HEAD ran on different hosts, CPUs, devices, "
+        "threads or XLA/BLAS settings (by default they are not judged, and the first line "
+        "says why)",
     )
     parser.add_argument(
         "--config",
@@ -276,6 +154,7 @@ def run_compare(args: argparse.Namespace, console: Console | None = None) -> int
         subopt_factor=args.subopt_factor,
         alpha=args.alpha,
         allow_missing=args.allow_missing,
+        judge_time_anyway=args.judge_time_anyway,
         results_dir=args.asv_results,
         machine=args.machine,
         env=args.env,

@@ -31,6 +31,10 @@ hold:
 3. else the range of repeats (``fit_s_min``/``fit_s_max``, run directories written before
    samples were kept): HEAD's fastest repeat slower than the factor times BASE's slowest;
 4. else (no spread recorded at all) the ratio of medians alone.
+
+Samples too few for the rank test ever to reach ``alpha`` (its smallest one-sided p-value,
+``1 / C(n + m, n)``, is not below it: 3 vs 3 samples, as a solver that compiles on every
+call takes, or 3 vs 6) are judged by the next rule instead (2-4), and the evidence says so.
 """
 
 from __future__ import annotations
@@ -132,6 +136,11 @@ def _varying_steps(base, head) -> str:
     )
 
 
+def _decidable(b_samples: np.ndarray, h_samples: np.ndarray, alpha: float) -> bool:
+    """Whether the one-sided rank test can reach ``p < alpha`` with these sample counts."""
+    return 1.0 / math.comb(int(b_samples.size + h_samples.size), int(h_samples.size)) < alpha
+
+
 def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowdown:
     """Judge HEAD's ``fit_s`` against BASE's (see the module docstring for the rules).
 
@@ -156,7 +165,13 @@ def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowd
     ratio = h_fit / b_fit if b_fit > 0 and math.isfinite(h_fit) else math.nan
     b_samples = parse_samples(base.get("fit_s_samples"))
     h_samples = parse_samples(head.get("fit_s_samples"))
-    if b_samples.size >= 2 and h_samples.size >= 2:
+    too_few = ""
+    if b_samples.size >= 2 and h_samples.size >= 2 and not _decidable(b_samples, h_samples, alpha):
+        too_few = (
+            f"too few samples for Mann-Whitney at p < {alpha:g} ({h_samples.size} vs "
+            f"{b_samples.size}): "
+        )
+    elif b_samples.size >= 2 and h_samples.size >= 2:
         runs = (_runs(base), _runs(head))
         pooled = min(runs) >= 2
         varying = _varying_steps(base, head) if pooled else ""
@@ -184,14 +199,16 @@ def judge_slowdown(base: dict, head: dict, factor: float, alpha: float) -> Slowd
     if b_ci and h_ci:
         apart = h_ci[0] > factor * b_ci[1]
         verdict = "above" if apart else "not above"
-        return Slowdown(ratio, apart, f"HEAD's interval is {verdict} {factor:g}x BASE's")
+        return Slowdown(ratio, apart, f"{too_few}HEAD's interval is {verdict} {factor:g}x BASE's")
     b_range = _pair(base, "fit_s_min", "fit_s_max")
     h_range = _pair(head, "fit_s_min", "fit_s_max")
     if b_range and h_range:
         apart = h_range[0] > factor * b_range[1]
         verdict = "slower" if apart else "not slower"
         return Slowdown(
-            ratio, apart, f"HEAD's fastest repeat is {verdict} than {factor:g}x BASE's slowest"
+            ratio,
+            apart,
+            f"{too_few}HEAD's fastest repeat is {verdict} than {factor:g}x BASE's slowest",
         )
-    alone = "no spread recorded on both sides: ratio alone"
+    alone = f"{too_few}no spread recorded on both sides: ratio alone"
     return Slowdown(ratio, bool(np.isfinite(ratio)), alone)

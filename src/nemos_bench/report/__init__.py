@@ -1,8 +1,10 @@
 """Report generator: figures, tables and an offline HTML page from a run directory.
 
-Reads only the results store (``summary.csv``, ``trace.csv``, ``meta.json``). The plot
-functions are pure (DataFrames in, a :class:`matplotlib.figure.Figure` out, no pyplot
-state) and share one solver → colour map.
+Reads only the results store (``summary.csv``, ``trace.csv``, ``meta.json``); only for a
+run written before the ``tol_stops_on`` column do the captions look up what each solver's
+``tol`` stops on in ``nemos_bench.solvers`` (which imports NeMoS). The plot functions are
+pure (DataFrames in, a :class:`matplotlib.figure.Figure` out, no pyplot state) and share one
+solver → colour map.
 
 Examples
 --------

@@ -9,6 +9,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from nemos_bench.results import FITTED_STATUSES
+
 from ._captions import heading, intro, not_converged_count, overhead_note
 from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
@@ -27,6 +29,7 @@ from ._sections import (
     warnings_section,
 )
 from ._style import default_lbfgs, problem_slug, solver_colors
+from ._tol_notes import tol_note
 
 __all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
 
@@ -92,15 +95,17 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
             "Compile vs steady-state time",
             "Median compile_s (first-call overhead = end_to_end_s - fit_s: tracing, JIT "
             "compilation, input checks and the host-to-device copy that every new model.fit "
-            "pays) against median steady-state fit_s of ok fits.",
+            "pays; on recompiles rows, the compilation inside each call) against median "
+            "steady-state fit_s of fitted rows (ok, and recompiles with their compilation).",
         ),
         FigureEntry(
-            _save(plot_scaling(summary, colors=colors), tmp, "scaling.png", dpi),
+            _save(plot_scaling(summary, eps, colors=colors), tmp, "scaling.png", dpi),
             "Scaling",
-            "fit_s at each solver's tightest tolerance (status ok; a fixed tolerance, not a "
-            "fixed accuracy: check suboptimality in the work-precision figures) against "
-            "problem size, other sizes held fixed; lines are least-squares power laws "
-            "in log-log space with their exponent in the legend.",
+            f"Time to ε = {eps:g}: per problem, each solver's smallest fit_s among its fitted "
+            "rows (ok or recompiles) with f − f* ≤ ε·max(1,|f*|), whatever tol it was given "
+            "(a problem it does not solve to ε has no point), against problem size, other "
+            "sizes held fixed; lines are least-squares power laws in log-log space with their "
+            "exponent in the legend. " + tol_note(summary, meta),
         ),
     ]
     per_problem = []
@@ -122,7 +127,8 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
                 f"Work-precision {problem}",
                 "Steady-state fit_s (median; error bars: its 95% interval) against achieved "
                 "suboptimality, one point per tolerance of the ladder (ok fits only; × "
-                f"marks a fit that hit maxiter, □ one that stopped unconverged); {FLOOR_NOTE}.",
+                f"marks a fit that hit maxiter, □ one that stopped unconverged); {FLOOR_NOTE}. "
+                + tol_note(summary[summary["problem_id"] == problem], meta),
             ),
         ]
         per_problem.append((problem, figures))
@@ -157,7 +163,7 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         "n_problems": int(summary["problem_id"].nunique()),
         "solvers": sorted(summary["solver"].unique()),
         "n_fits": len(summary),
-        "n_not_ok": int((summary["status"] != "ok").sum()),
+        "n_not_ok": int((~summary["status"].isin(FITTED_STATUSES)).sum()),  # no fit
         "n_not_converged": not_converged_count(summary),
         "n_planned": planned_cells(meta),
         "figures": files,

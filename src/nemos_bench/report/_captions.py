@@ -21,7 +21,8 @@ def intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, b
     status = ", ".join(f"{counts[s]} {s}" for s in sorted(counts.index))
     not_conv = not_converged_count(summary)
     if not_conv:
-        status += f"; {not_conv} of the ok fits did not converge"
+        fits = "fits" if "recompiles" in counts.index else "ok fits"
+        status += f"; {not_conv} of the {fits} did not converge"
     planned = planned_cells(meta)
     held = (
         f"; a partial run: {len(summary)} of {planned} planned cells"
@@ -47,7 +48,7 @@ def intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, b
 
 
 def not_converged_count(summary: pd.DataFrame) -> int:
-    """Ok fits whose outcome is not ``converged``."""
+    """Fits (status ``ok`` or ``recompiles``) whose outcome is not ``converged``."""
     ends = outcomes(summary)
     return int((ends.notna() & (ends != "converged")).sum())
 

@@ -90,7 +90,7 @@ def build_index(reports_root="reports") -> Path:
                 esc(record.get("suite") or "—"),
                 esc(record.get("n_problems", "—")),
                 esc(", ".join(solvers) if solvers else "—"),
-                esc(f"{fits} ({bad} not ok)" if fits is not None else "—"),
+                esc(f"{fits} ({bad} without a fit)" if fits is not None else "—"),
                 esc(record.get("epsilon", "—")),
             ]
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nemos_bench.results import FITTED_STATUSES
+
 from ._html import esc, table
 
 __all__ = ["matrix_section", "model_matrix"]
@@ -15,7 +17,7 @@ def _cell_text(rows: pd.DataFrame, reasons: dict[str, int]) -> str:
     """One solver's fits on one (model, regularizer): status counts, reasons as footnotes."""
     counts = rows["status"].value_counts()
     parts = []
-    for status in sorted(counts.index, key=lambda s: (s != "ok", s)):
+    for status in sorted(counts.index, key=lambda s: (s not in FITTED_STATUSES, s != "ok", s)):
         word = status if len(counts) == 1 else f"{counts[status]} {status}"
         if status == "skipped":
             notes = rows.loc[rows["status"] == "skipped", "reason"].fillna("").astype(str)
@@ -23,8 +25,8 @@ def _cell_text(rows: pd.DataFrame, reasons: dict[str, int]) -> str:
             notes = notes.str.replace(solver, "this solver", regex=False)
             marks = sorted({reasons.setdefault(r, len(reasons) + 1) for r in notes})
             word += " " + "".join(f"[{m}]" for m in marks)
-        if status == "ok":
-            best = pd.to_numeric(rows.loc[rows["status"] == "ok", "rel_suboptimality"]).min()
+        if status in FITTED_STATUSES:
+            best = pd.to_numeric(rows.loc[rows["status"] == status, "rel_suboptimality"]).min()
             if best == best:  # not NaN
                 word += f" (best {best:.1e})"
         parts.append(word)
@@ -88,7 +90,8 @@ def matrix_section(summary: pd.DataFrame) -> str:
         "<p>One row per observation model and regularizer, one column per solver, over every "
         "problem and tolerance of the run: <em>ok</em> when every fit ended ok (the solver "
         "stopped by its own rule; the best relative suboptimality (f − f*)/max(1, |f*|) it "
-        "reached is in brackets), <em>skipped</em> when the solver cannot run that problem "
+        "reached is in brackets; <em>recompiles</em> likewise for a solver that compiles on "
+        "every call), <em>skipped</em> when the solver cannot run that problem "
         "(reasons below), otherwise the count of each status (failures are listed in "
         "“Failures and skips”).</p>"
     )

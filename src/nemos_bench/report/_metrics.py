@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._config import check_epsilon
+from nemos_bench.results import FITTED_STATUSES
+
+from ._config import DEFAULT_EPSILON, check_epsilon
 
 __all__ = [
     "condition_numbers",
@@ -70,9 +72,13 @@ def condition_numbers(summary: pd.DataFrame) -> pd.Series:
 
 
 def ok_rows(summary: pd.DataFrame) -> pd.DataFrame:
-    """Rows with status ``ok`` and a finite, positive ``fit_s``."""
+    """Rows holding a fit (status ``ok`` or ``recompiles``) with a finite, positive ``fit_s``.
+
+    A ``recompiles`` row's ``fit_s`` is what each call costs, compilation included: it is
+    ranked and plotted like any other fit.
+    """
     fit = _floats(summary["fit_s"])
-    keep = (summary["status"] == "ok").to_numpy() & np.isfinite(fit) & (fit > 0)
+    keep = summary["status"].isin(FITTED_STATUSES).to_numpy() & np.isfinite(fit) & (fit > 0)
     return summary[keep]
 
 
@@ -93,8 +99,8 @@ def best_rows(summary: pd.DataFrame, epsilon: float, column: str = "fit_s") -> p
 def time_to_epsilon(summary: pd.DataFrame, epsilon: float, column: str = "fit_s") -> pd.DataFrame:
     """Smallest ``fit_s`` (or ``column``) per (problem, solver) among rows that reach ε.
 
-    A row reaches ε when its status is ``ok`` and ``suboptimality <= epsilon *
-    max(1, |f*|)`` (``f*`` is ``reference_objective``).
+    A row reaches ε when it holds a fit (status ``ok`` or ``recompiles``) and
+    ``suboptimality <= epsilon * max(1, |f*|)`` (``f*`` is ``reference_objective``).
 
     Parameters
     ----------
@@ -191,13 +197,17 @@ _SIZES = ("n_samples", "n_features", "n_outputs")
 _FIXED = {"n_samples": "n", "n_features": "p", "n_outputs": "k"}
 
 
-def scaling_slice(summary: pd.DataFrame, by: str) -> tuple[pd.DataFrame, dict]:
+def scaling_slice(
+    summary: pd.DataFrame, by: str, epsilon: float = DEFAULT_EPSILON
+) -> tuple[pd.DataFrame, dict]:
     """Rows for a scaling plot along ``by``, at a fixed accuracy and fixed other sizes.
 
-    The accuracy is fixed per solver: only its rows at the tightest tolerance it was run
-    with, and only those with status ``ok`` (a failed cell drops its point). The problems
-    are the group sharing every other size and the regularizer that spans the most distinct
-    values of ``by`` (first such group in sorted order on ties).
+    The accuracy is the same for every solver, ε: per (problem, solver) the row of
+    :func:`best_rows`, i.e. the fastest fit (``ok`` or ``recompiles``) with
+    ``f − f* <= epsilon * max(1, |f*|)``, whatever ``tol`` it was given (``tol`` means
+    different tests to different solvers). A problem a solver does not solve to ε drops its
+    point. The problems are the group sharing every other size and the regularizer that
+    spans the most distinct values of ``by`` (first such group in sorted order on ties).
 
     Returns
     -------
@@ -217,14 +227,13 @@ def scaling_slice(summary: pd.DataFrame, by: str) -> tuple[pd.DataFrame, dict]:
     mask = np.ones(len(summary), dtype=bool)
     for column, value in fixed.items():
         mask &= (summary[column] == value).fillna(False).to_numpy(dtype=bool)
-    rows = summary[mask]
-    tightest = rows.groupby("solver")["tol"].transform("min")
-    rows = ok_rows(rows[(rows["tol"] == tightest).to_numpy(dtype=bool)])
-    return rows, fixed
+    return best_rows(summary[mask], check_epsilon(epsilon)), fixed
 
 
-def scaling_fits(summary: pd.DataFrame, by: str = "n_samples") -> pd.DataFrame:
-    """Power-law exponent of ``fit_s`` along ``by`` per solver, on :func:`scaling_slice`.
+def scaling_fits(
+    summary: pd.DataFrame, by: str = "n_samples", epsilon: float = DEFAULT_EPSILON
+) -> pd.DataFrame:
+    """Power-law exponent of time to ε along ``by`` per solver, on :func:`scaling_slice`.
 
     Returns
     -------
@@ -232,7 +241,7 @@ def scaling_fits(summary: pd.DataFrame, by: str = "n_samples") -> pd.DataFrame:
         Columns ``solver``, ``n_sizes``, ``exponent``, ``prefactor``; exponent and prefactor
         are NaN for a solver with fewer than two distinct sizes.
     """
-    rows, _ = scaling_slice(summary, by)
+    rows, _ = scaling_slice(summary, by, epsilon)
     records = []
     for solver, group in rows.groupby("solver", sort=True):
         x, y = _floats(group[by]), _floats(group["fit_s"])
@@ -243,7 +252,7 @@ def scaling_fits(summary: pd.DataFrame, by: str = "n_samples") -> pd.DataFrame:
 
 
 def failures_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose status is not ``ok``: problem, solver, tol, status, reason (sorted)."""
+    """Rows without a fit (not ``ok``, not ``recompiles``): problem, solver, tol, status, reason."""
     columns = ["problem_id", "solver", "tol", "status", "reason"]
-    bad = summary[summary["status"] != "ok"][columns]
+    bad = summary[~summary["status"].isin(FITTED_STATUSES)][columns]
     return bad.sort_values(["status", "solver", "problem_id", "tol"]).reset_index(drop=True)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from nemos_bench.results import FITTED_STATUSES
+
 from ._metrics import ok_rows
 from ._style import (
     OUTCOME_MARKERS,
@@ -45,10 +47,11 @@ def _traced_cells(summary, problem_id: str, per_solver: dict) -> dict[str, dict]
 
 def _why_untraced(cell: dict) -> str:
     status = str(cell.get("status"))
-    if status != "ok":
+    if status not in FITTED_STATUSES:
         return status
     reason = cell.get("reason")
-    return "ok, no trace: see Warnings" if isinstance(reason, str) and reason else "ok, no trace"
+    see = ": see Warnings" if isinstance(reason, str) and reason else ""
+    return f"{status}, no trace{see}"
 
 
 def _legend(fig: Figure, axes, extra=()) -> None:
@@ -157,11 +160,11 @@ def plot_work_precision(
 ) -> Figure:
     """Steady-state time ``fit_s`` against achieved suboptimality through the tol ladder.
 
-    One line per solver through its ``ok`` rows on ``problem_id``, points in order of
-    decreasing ``tol`` (loose to tight), with vertical error bars from each row's 95%
-    interval of ``fit_s`` (:func:`fit_intervals`). Fits that did not converge are marked (×
-    at maxiter, □ stopped unconverged). Suboptimality is clipped as in
-    :func:`plot_convergence`. Rows that are not ``ok`` are listed under the axes.
+    One line per solver through its fitted rows (``ok``, ``recompiles``) on ``problem_id``,
+    points in order of decreasing ``tol`` (loose to tight), with vertical error bars from
+    each row's 95% interval of ``fit_s`` (:func:`fit_intervals`). Fits that did not converge
+    are marked (× at maxiter, □ stopped unconverged). Suboptimality is clipped as in
+    :func:`plot_convergence`. Rows without a fit are listed under the axes.
 
     Examples
     --------
@@ -175,7 +178,7 @@ def plot_work_precision(
     rows = summary[summary["problem_id"] == problem_id]
     good = ok_rows(rows)
     title = f"Work-precision — {problem_id}"
-    bad = rows[rows["status"] != "ok"].sort_values(["solver", "status", "tol"])
+    bad = rows[~rows["status"].isin(FITTED_STATUSES)].sort_values(["solver", "status", "tol"])
     bad_note = "; ".join(
         f"{solver} {status} at tol " + ", ".join(f"{t:g}" for t in group["tol"])
         for (solver, status), group in bad.groupby(["solver", "status"], sort=True)
@@ -207,5 +210,5 @@ def plot_work_precision(
     fig.suptitle(wrap_title(title, 90), fontsize=10)
     _legend(fig, ax, [OUTCOME_MARKERS[o][1] for o in sorted(ended)])
     if bad_note:
-        footnote(fig, f"not drawn (status not ok): {bad_note}", color="firebrick", width=110)
+        footnote(fig, f"not drawn (no fit): {bad_note}", color="firebrick", width=110)
     return fig

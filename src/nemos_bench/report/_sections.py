@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from nemos_bench.results import OUTCOMES, mixed_machines_sentence
+from nemos_bench.results import (
+    OUTCOMES,
+    busy_machine_sentence,
+    mixed_machines_sentence,
+    recompile_warnings,
+)
 
 from ._html import esc, flatten_meta, fmt, table
 from ._metrics import failures_table
@@ -79,7 +84,8 @@ def fastest_section(
     ]
     note = (
         "<p>Time to ε is the smallest steady-state fit_s (median of the samples) among a "
-        f"solver's ok tolerance rows with f − f* ≤ {epsilon:g}·max(1, |f*|); the interval is "
+        "solver's fitted tolerance rows (status ok or recompiles: compilation included) with "
+        f"f − f* ≤ {epsilon:g}·max(1, |f*|); the interval is "
         "that row's 95% distribution-free interval of the median (the range of samples where "
         "none was recorded). A solver is named fastest only when its interval lies below "
         "every other solver's; otherwise the solvers whose intervals overlap it are listed "
@@ -93,10 +99,14 @@ def fastest_section(
 def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
     """What a reader must not overlook, as HTML.
 
-    A partial run, fits that did not converge, timed repeats that compiled, traces that
-    could not be recorded (with the full reason).
+    A busy machine, a partial run, fits that did not converge, timed repeats that compiled,
+    solvers that compile on every call (status ``recompiles``: their sentence, not a broken
+    measurement), traces that could not be recorded (with the full reason).
     """
     parts = []
+    busy = busy_machine_sentence(summary, meta)  # first: it bears on every time reported
+    if busy:
+        parts.append(f'<p class="bad">{esc(busy)}</p>')
     planned = planned_cells(meta)
     if planned is not None and len(summary) < planned:
         parts.append(
@@ -112,7 +122,8 @@ def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
     not_conv = kinds["not_converged"]
     if len(not_conv):
         parts.append(
-            f"<h3>{len(not_conv)} ok fit(s) did not converge</h3><p>Status ok means the fit "
+            f"<h3>{len(not_conv)} {_ok_word(not_conv)}fit(s) did not converge</h3><p>Status ok "
+            "(or recompiles) means the fit "
             "returned finite parameters; these stopped at maxiter (max_steps) or without "
             "claiming convergence (not_converged). Their points are drawn with distinct "
             "markers in the figures.</p>"
@@ -135,6 +146,23 @@ def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
             for r in compiles.itertuples(index=False)
         ]
         parts.append(table([*key, "compiles_in_timed", "fit_s"], rows, numeric=(2, 3, 4)))
+    recompiling = kinds["recompiles"]
+    if len(recompiling):
+        sentences = "".join(f"<p>{esc(line)}</p>" for line in recompile_warnings(summary))
+        parts.append(
+            f"<h3>{len(recompiling)} fit(s) of solvers that compile on every run</h3>"
+            f"{sentences}<p>Every steady-state call of these solvers compiled again (status "
+            "recompiles): their fit_s is what each call costs a user, compilation included, "
+            "and compile_s the compilation inside each call. They are ranked and drawn like "
+            "the other fits.</p>"
+        )
+        rows = [
+            [r.problem_id, r.solver, fmt(r.tol), fmt(r.compiles_per_call),
+             fmt(r.compile_s, " s"), fmt(r.fit_s, " s")]
+            for r in recompiling.itertuples(index=False)
+        ]  # fmt: skip
+        header = [*key, "compiles_per_call", "compile_s", "fit_s"]
+        parts.append(table(header, rows, numeric=(2, 3, 4, 5)))
     differ = kinds["not_deterministic"]
     if len(differ):
         parts.append(
@@ -172,8 +200,13 @@ def warnings_section(summary: pd.DataFrame, meta: dict) -> str:
     return "".join(parts)
 
 
+def _ok_word(rows: pd.DataFrame) -> str:
+    """``"ok "`` when every row has status ok, else ``""`` (some are ``recompiles``)."""
+    return "ok " if (rows["status"] == "ok").all() else ""
+
+
 def failures_section(summary: pd.DataFrame, meta: dict | None = None) -> str:
-    """Status and outcome counts per solver, then every fit whose status is not ok."""
+    """Status and outcome counts per solver, then every cell without a fit (not ok, recompiles)."""
     frame = summary.assign(outcome=outcomes(summary))
     counts = pd.crosstab(frame["solver"], frame["status"])
     has_outcome = frame["outcome"].notna().any()
@@ -185,7 +218,8 @@ def failures_section(summary: pd.DataFrame, meta: dict | None = None) -> str:
         row = [solver, *(str(counts.loc[solver, s]) for s in statuses)]
         row += [str(ends.loc[solver, o]) if solver in ends.index else "0" for o in ended]
         count_rows.append(row)
-    header = ["solver", *statuses, *(f"ok: {o}" for o in ended)]
+    fits = "ok" if "recompiles" not in statuses else "fitted"
+    header = ["solver", *statuses, *(f"{fits}: {o}" for o in ended)]
     html = table(header, count_rows, numeric=tuple(range(1, len(header))))
     bad = failures_table(summary)
     rows = [
@@ -198,7 +232,8 @@ def failures_section(summary: pd.DataFrame, meta: dict | None = None) -> str:
     if not_conv or partial:
         caveats = []
         if not_conv:
-            caveats.append(f"{not_conv} ok fit(s) did not converge")
+            ended_badly = frame[frame["outcome"].notna() & (frame["outcome"] != "converged")]
+            caveats.append(f"{not_conv} {_ok_word(ended_badly)}fit(s) did not converge")
         if partial:
             caveats.append(f"the run holds {len(summary)} of {planned} planned cells")
         empty = (
@@ -207,7 +242,10 @@ def failures_section(summary: pd.DataFrame, meta: dict | None = None) -> str:
             + ": see Warnings."
         )
     else:
-        empty = "Every fit ended ok and converged: no failures, divergences, timeouts or skips."
+        ended = "ok" if "recompiles" not in statuses else "ok or recompiles"
+        empty = (
+            f"Every fit ended {ended} and converged: no failures, divergences, timeouts or skips."
+        )
     html += table(["problem", "solver", "tol", "status", "reason"], rows, numeric=(2,), empty=empty)
     return html
 

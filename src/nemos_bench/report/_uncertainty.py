@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nemos_bench.results import FITTED_STATUSES
+
 from ._metrics import best_rows, problem_order
 
 __all__ = ["fastest_table", "fit_intervals", "outcomes", "warnings_tables"]
@@ -15,7 +17,7 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def outcomes(summary: pd.DataFrame) -> pd.Series:
-    """How each ok fit ended; ``None`` for rows that are not ok.
+    """How each fit (status ``ok`` or ``recompiles``) ended; ``None`` for rows without a fit.
 
     The ``outcome`` column, or (for runs written before it existed) ``converged``,
     ``max_steps`` or ``not_converged`` from the solver's flags.
@@ -30,7 +32,7 @@ def outcomes(summary: pd.DataFrame) -> pd.Series:
     out = []
     for row in summary.to_dict("records"):
         value = row.get("outcome")
-        if row.get("status") != "ok":
+        if row.get("status") not in FITTED_STATUSES:
             value = None
         elif not isinstance(value, str) or not value:
             converged = row.get("converged")
@@ -73,7 +75,8 @@ def fit_intervals(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def fastest_table(summary: pd.DataFrame, epsilon: float, baseline: str | None) -> pd.DataFrame:
     """Per problem: the fastest solver to ε, or the solvers tied with it, and the speed-up.
 
-    A solver's time to ε is its smallest ``fit_s`` among ok rows reaching ε; that row's
+    A solver's time to ε is its smallest ``fit_s`` among its fitted rows (``ok``,
+    ``recompiles``: compilation included) reaching ε; that row's
     interval (:func:`fit_intervals`) is its uncertainty. The solver with the smallest time
     is "fastest" only when its interval lies entirely below every other solver's; otherwise
     the solvers whose intervals overlap its interval are tied with it.
@@ -144,18 +147,21 @@ _FASTEST_COLUMNS = (
 def warnings_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Rows a reader must not overlook, by kind.
 
-    ``not_converged``: ok fits whose outcome is not ``converged`` (they hit ``maxiter`` or
-    stopped without claiming convergence); ``compiles``: ok fits with
-    ``compiles_in_timed > 0`` (their ``fit_s`` may include compilation); ``no_trace``: ok
-    fits whose trace was asked for but could not be recorded, with the full reason;
-    ``trace_mismatch``: traces that do not end where the timed run ends;
-    ``not_deterministic``: ok fits whose timed repeats did not all redo the first fit
-    exactly (``repeats_differ > 0``), with the note saying why they stand.
+    Fitted rows have status ``ok`` or ``recompiles``. ``not_converged``: fits whose outcome
+    is not ``converged`` (they hit ``maxiter`` or stopped without claiming convergence);
+    ``compiles``: ``ok`` fits with ``compiles_in_timed > 0`` (their ``fit_s`` may include
+    compilation: a broken measurement); ``recompiles``: fits of a solver that compiles on
+    every call (``fit_s`` includes it, as a user pays it; ``compile_s`` is the compilation
+    inside each call); ``no_trace``: fits whose trace was asked for but could not be
+    recorded, with the full reason; ``trace_mismatch``: traces that do not end where the
+    timed run ends; ``not_deterministic``: fits whose timed repeats did not all redo the
+    first fit exactly (``repeats_differ > 0``), with the note saying why they stand.
     """
-    ok = summary[summary["status"] == "ok"].assign(outcome=outcomes(summary))
+    ok = summary[summary["status"].isin(FITTED_STATUSES)].assign(outcome=outcomes(summary))
     key = ["problem_id", "solver", "tol"]
     not_conv = ok[ok["outcome"].notna() & (ok["outcome"] != "converged")]
     compiles = pd.to_numeric(ok.get("compiles_in_timed"), errors="coerce").fillna(0)
+    compiles = compiles.where(ok["status"] == "ok", 0)
     reasons = ok["reason"].fillna("").astype(str)
     matches = ok["trace_matches_run"] if "trace_matches_run" in ok else pd.Series(dtype=object)
     mismatch = ok[matches.astype("boolean").fillna(True).eq(False).to_numpy(dtype=bool)]
@@ -164,10 +170,19 @@ def warnings_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
         if "repeats_differ" in ok
         else pd.Series(0, index=ok.index)
     )
+    recompiling = ok[(ok["status"] == "recompiles").to_numpy(dtype=bool)]
     return {
-        "not_converged": not_conv[[*key, "outcome", "n_steps", "maxiter", "suboptimality"]],
+        "not_converged": not_conv[
+            [*key, "outcome", "n_steps", "maxiter", "suboptimality", "status"]
+        ],
         "compiles": ok[compiles.to_numpy() > 0][[*key, "compiles_in_timed", "fit_s"]],
-        "no_trace": ok[reasons.str.startswith("No trace").to_numpy(dtype=bool)][[*key, "reason"]],
+        "recompiles": recompiling.reindex(
+            columns=[*key, "compiles_per_call", "compile_s", "fit_s"]
+        ),
+        # a recompiles row's reason starts with its sentence, then any "No trace: ..." note
+        "no_trace": ok[reasons.str.contains("No trace", regex=False).to_numpy(dtype=bool)][
+            [*key, "reason"]
+        ],
         "trace_mismatch": mismatch[key],
         "not_deterministic": ok[differ.fillna(0).to_numpy() > 0].reindex(
             columns=[*key, "repeats_differ", "n_repeats", "reason"]

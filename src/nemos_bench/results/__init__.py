@@ -1,9 +1,12 @@
 """Results store: the table schema and a crash-safe, resumable run directory."""
 
+from ._busy import BUSY_CPU_SHARE, BUSY_LOAD_PER_CORE, busy_machine_sentence
 from ._machines import MACHINE_COLUMNS, machines, mixed_machines_sentence
 from ._params import PARAMS_DIR, params_path, read_params
+from ._recompiles import recompile_warnings
 from ._schema import (
     CELL_KEY,
+    FITTED_STATUSES,
     OUTCOMES,
     STATUSES,
     SUMMARY_COLUMNS,
@@ -12,6 +15,7 @@ from ._schema import (
     column_names,
     schema_markdown,
 )
+from ._sentences import recompile_sentence
 from ._stats import CI_LEVEL, format_samples, median_ci, parse_samples, relative_halfwidth
 from ._store import (
     ResultsCorruptedError,
@@ -25,8 +29,11 @@ from ._store import (
 )
 
 __all__ = [
+    "BUSY_CPU_SHARE",
+    "BUSY_LOAD_PER_CORE",
     "CELL_KEY",
     "CI_LEVEL",
+    "FITTED_STATUSES",
     "MACHINE_COLUMNS",
     "OUTCOMES",
     "PARAMS_DIR",
@@ -38,6 +45,7 @@ __all__ = [
     "RunDirectoryError",
     "RunStore",
     "atomic_write_text",
+    "busy_machine_sentence",
     "check_run_dir",
     "column_names",
     "format_samples",
@@ -50,6 +58,8 @@ __all__ = [
     "read_params",
     "read_summary",
     "read_trace",
+    "recompile_sentence",
+    "recompile_warnings",
     "relative_halfwidth",
     "schema_markdown",
 ]

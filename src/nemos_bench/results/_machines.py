@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ._schema import FITTED_STATUSES
+
 __all__ = ["MACHINE_COLUMNS", "machines", "mixed_machines_sentence"]
 
 #: Summary columns that say where a cell ran; times are comparable only within one value.
@@ -11,7 +13,7 @@ MACHINE_COLUMNS = ("host", "cpu_model", "device", "device_kind", "threads")
 
 
 def machines(summary: pd.DataFrame) -> list[str]:
-    """Distinct places the ok rows of ``summary`` ran on, one label each, sorted.
+    """Distinct places the fitted rows (ok, recompiles) of ``summary`` ran on, sorted.
 
     Rows written before these columns existed (all empty) are left out.
 
@@ -24,7 +26,7 @@ def machines(summary: pd.DataFrame) -> list[str]:
     present = [c for c in MACHINE_COLUMNS if c in summary.columns]
     if not present or "status" not in summary.columns:
         return []
-    ok = summary.loc[summary["status"] == "ok", present].dropna(how="all")
+    ok = summary.loc[summary["status"].isin(FITTED_STATUSES), present].dropna(how="all")
     labels = set()
     for row in ok.itertuples(index=False):
         values = dict(zip(present, row, strict=True))
@@ -35,7 +37,7 @@ def machines(summary: pd.DataFrame) -> list[str]:
 
 
 def mixed_machines_sentence(summary: pd.DataFrame) -> str | None:
-    """A warning when the ok rows of ``summary`` ran on more than one machine or device.
+    """A warning when the fitted rows of ``summary`` ran on more than one machine or device.
 
     Examples
     --------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CELL_KEY",
+    "FITTED_STATUSES",
     "Column",
     "OUTCOMES",
     "STATUSES",
@@ -46,8 +47,13 @@ class Column:
     description: str
 
 
-#: Possible values of ``summary.status``.
-STATUSES = ("ok", "failed", "diverged", "timeout", "skipped")
+#: Possible values of ``summary.status``. ``recompiles``: a fit whose every steady-state call
+#: compiled again (e.g. a solver whose ``run`` is not jitted); its ``fit_s`` is the honest
+#: per-call time, compilation included, and ``compile_s`` the compilation inside each call.
+STATUSES = ("ok", "failed", "diverged", "timeout", "skipped", "recompiles")
+
+#: Statuses of rows that hold a measured fit (objective, fit_s, steps): ranked and plotted.
+FITTED_STATUSES = ("ok", "recompiles")
 
 #: Possible values of ``summary.outcome`` (how an ``ok`` fit stopped; empty for other rows):
 #: the solver claims convergence; it stopped at ``maxiter`` without that claim; it stopped
@@ -70,7 +76,7 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("tol", "float", "", "tolerance passed to the solver (meaning differs by solver)"),
     Column("maxiter", "int", "iterations", "iteration cap passed to the solver"),
     Column("repeat", "int", "", "steady-state samples behind fit_s (same as n_repeats)"),
-    Column("status", "str", "", "ok, failed, diverged, timeout or skipped"),
+    Column("status", "str", "", "ok, recompiles, failed, diverged, timeout or skipped"),
     Column(
         "reason",
         "str",
@@ -78,8 +84,20 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "one sentence explaining a status other than ok; on ok rows, notes (no trace, "
         "not deterministic)",
     ),
-    Column("compile_s", "float", "s", "first-call overhead: end_to_end_s - fit_s"),
-    Column("fit_s", "float", "s", "median steady-state solver.run time, nothing compiled"),
+    Column(
+        "compile_s",
+        "float",
+        "s",
+        "first-call overhead: end_to_end_s - fit_s; on recompiles rows the median time each "
+        "steady-state call spent compiling (JAX's compile events)",
+    ),
+    Column(
+        "fit_s",
+        "float",
+        "s",
+        "median steady-state solver.run time, nothing compiled (recompiles rows: each call's "
+        "compilation included, as a user pays it)",
+    ),
     Column("fit_s_min", "float", "s", "fastest steady-state repeat"),
     Column("fit_s_max", "float", "s", "slowest steady-state repeat"),
     Column("end_to_end_s", "float", "s", "first model.fit as a user pays it, compile included"),
@@ -117,7 +135,13 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "mean count per bin over all bins and outputs (mean of y for non-count models)",
     ),
     Column("n_repeats", "int", "", "steady-state samples behind fit_s (adaptive, see README)"),
-    Column("fit_s_ci_low", "float", "s", "95% distribution-free interval of fit_s: low end"),
+    Column(
+        "fit_s_ci_low",
+        "float",
+        "s",
+        "95% distribution-free interval of fit_s: low end (empty with fewer than 6 samples, "
+        "e.g. on recompiles rows, which take 2)",
+    ),
     Column("fit_s_ci_high", "float", "s", "95% distribution-free interval of fit_s: high end"),
     Column("fit_s_samples", "str", "s", "every steady-state sample, space-separated, in order"),
     Column("outcome", "str", "", "ok fits: converged, max_steps or not_converged"),
@@ -145,6 +169,56 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "int",
         "",
         "windows of samples behind fit_s: 1, or up to --rounds when the run took rounds",
+    ),
+    Column(
+        "compiles_per_call",
+        "float",
+        "",
+        "XLA compilations per steady-state call (0 for an honest steady state; at least 1 on "
+        "recompiles rows)",
+    ),
+    Column("fit_cpu_s", "float", "s", "median process CPU time of the steady-state calls"),
+    Column(
+        "fit_cpu_s_samples",
+        "str",
+        "s",
+        "process CPU time of every steady-state sample, space-separated, in fit_s_samples' order",
+    ),
+    Column(
+        "solver_kwargs",
+        "str",
+        "",
+        "settings the solver was given besides tol and maxiter, canonical key=value,... in "
+        "TOML (the braces of a label such as Newton[nemos]{autodiff=true}); empty when none",
+    ),
+    Column(
+        "load_start",
+        "float",
+        "",
+        "1-minute load average of the cell's machine when the cell started (runnable "
+        "processes, this run's own included; compare with usable_cores)",
+    ),
+    Column(
+        "load_end",
+        "float",
+        "",
+        "1-minute load average when the cell ended (with --rounds above 1: when its first "
+        "window of samples ended)",
+    ),
+    Column(
+        "usable_cores",
+        "int",
+        "",
+        "cores the cell's process could run on (CPU affinity) when it started; a change "
+        "during the cell is noted in reason",
+    ),
+    Column(
+        "tol_stops_on",
+        "str",
+        "",
+        "what the solver's tol stops on (its convergence test), e.g. 'gradient norm: "
+        "||grad f||_2 <= tol' or the optimistix step-and-f-change test; 'unknown' for a class "
+        "that does not declare it (see nemos_bench.solvers.tol_stops_on)",
     ),
 )
 

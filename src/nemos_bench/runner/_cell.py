@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
-from typing import Any
 
 import jax.numpy as jnp
-import nemos as nmo
 import numpy as np
 
 from ..problems import Problem, Reference
-from ..solvers import ScipyMinimize, disallowed_reason, is_baseline, solver_allows
+from ..results import recompile_sentence
+from ..solvers import (
+    ScipyMinimize,
+    disallowed_reason,
+    is_baseline,
+    parse_solver_label,
+    settings_text,
+    solver_allows,
+)
 from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._cellparts import (
     CellResult,
@@ -24,6 +31,7 @@ from ._cellparts import (
     skipped_cell,
     time_steady,
 )
+from ._fresh import FreshData
 from ._honesty import (
     NotRepeatable,
     RepeatRecord,
@@ -33,7 +41,8 @@ from ._honesty import (
     flat_params,
     judge_repeats,
 )
-from ._nemos_model import model_kwargs
+from ._memo import check_memo, same_data
+from ._nemos_model import make_model, refused_settings
 from ._timing import block, timing_columns
 from ._trace import trace_solver
 
@@ -45,21 +54,6 @@ __all__ = [
     "run_one",
     "skipped_cell",
 ]
-
-
-def make_model(spec, solver: str, tol: float, maxiter: int):
-    """The NeMoS model a user would build for this problem, solver and tolerance.
-
-    Examples
-    --------
-    >>> from nemos_bench.problems import ProblemSpec
-    >>> spec = ProblemSpec(n_samples=50, n_features=2, n_outputs=3, regularizer="Ridge")
-    >>> type(make_model(spec, "LBFGS", 1e-6, 100)).__name__
-    'PopulationGLM'
-    """
-    cls = nmo.glm.GLM if spec.n_outputs == 1 else nmo.glm.PopulationGLM
-    kwargs: dict[str, Any] = {**model_kwargs(spec), "solver_name": solver}
-    return cls(**kwargs, solver_kwargs={"tol": tol, "maxiter": maxiter})
 
 
 def _first_fit(model, problem) -> float:
@@ -85,11 +79,14 @@ def _fresh_fit(problem, solver, tol, settings):
 def _timed(problem, reference, solver, tol, settings, row):
     """Fit, time the repeats, judge them and run the control call.
 
-    Returns ``(fitted, params0, data, timing, info)``; ``info`` is the optimisation summary
+    Returns ``(fitted, fresh, timing, info)`` (``fresh`` holds the starting parameters and
+    the data, see ``_fresh``); ``info`` is the optimisation summary
     of the last timed repeat, read before any other call because some solvers (NeMoS
     0.2.8's optimistix adapters) answer ``get_optim_info`` from their last run, whatever
     state they are given. ``row`` gains ``end_to_end_s``, ``repeats_differ`` and, when the
-    repeats were not all identical, a note in ``reason``.
+    repeats were not all identical, a note in ``reason``. Each timed repeat runs on fresh
+    copies of the data; a fit faster than its reported steps can be raises
+    :class:`NotRepeatable` (see ``_floor``).
     """
     model = make_model(problem.spec, solver, tol, settings.maxiter)
     row["end_to_end_s"] = _first_fit(model, problem)
@@ -100,16 +97,30 @@ def _timed(problem, reference, solver, tol, settings, row):
     if isinstance(fitted, ScipyMinimize):
         fitted.trace = "none"  # scipy adapter: time it without the callback
     record = RepeatRecord(fitted, first, getattr(model, "solver_state_", None))
-    timing = time_steady(lambda: fitted.run(params0, X, y), settings, check=record)
-    info = optim_info(fitted, timing.last[1])
-    row["repeats_differ"] = len(record.differing(timing.repeats))
-    row["reason"] = judge_repeats(
-        record, timing.repeats, lambda: _fresh_fit(problem, solver, tol, settings)
+    fresh = FreshData(params0, X, y)
+    timing = time_steady(
+        fitted.run,
+        settings,
+        check=lambda index, out: record(index, fresh.restore(index, out)),
+        prepare=fresh,
     )
+    timing = dataclasses.replace(timing, last=fresh.restore(timing.repeats - 1, timing.last))
+    info = optim_info(fitted, timing.last[1])
+    # the control first: a solver that ignores its data keeps that sentence, although its
+    # answers on the sign-flipped repeats differ from the first fit as a warm start's do
     y_control = jnp.asarray(control_counts(problem, reference))
     control_params, _, _ = fitted.run(initial_params(model, X, y_control), X, y_control)
     check_control(block(control_params), first)
-    return fitted, params0, (X, y), timing, info
+    row["repeats_differ"] = len(record.differing(timing.repeats))
+    row["reason"] = judge_repeats(
+        record,
+        timing.repeats,
+        lambda: _fresh_fit(problem, solver, tol, settings),
+        rerun=lambda: same_data(fitted, record, params0, X, y),
+    )
+    if not timing.recompiles:
+        check_memo(problem, model, fitted, solver, timing, fresh, int(info.num_steps))
+    return fitted, fresh, timing, info
 
 
 def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellResult:
@@ -118,9 +129,7 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings are recorded as columns
         try:
-            fitted, params0, data, timing, info = _timed(
-                problem, reference, solver, tol, settings, row
-            )
+            fitted, fresh, timing, info = _timed(problem, reference, solver, tol, settings, row)
         except NotRepeatable as err:
             return skipped_cell(
                 spec,
@@ -148,21 +157,27 @@ def _fit_cell(problem, reference, solver, tol, settings, trace: bool) -> CellRes
         converged=converged,
         reached_max_steps=at_max,
         outcome=fit_outcome(converged, at_max),
-        status="ok",
+        status="recompiles" if timing.recompiles else "ok",
     )
+    if timing.recompiles:
+        sentence = recompile_sentence(solver, row["compile_s"], row["fit_s"])
+        row["reason"] = " ".join(filter(None, (sentence, row["reason"])))
     if not math.isfinite(obj):
         row.update(
             status="diverged", outcome=None, reason="The solver returned non-finite parameters."
         )
         return CellResult(summary=row)
     final = tuple(np.asarray(p, dtype=np.float64) for p in coef_intercept(params))
-    window = further_window(lambda: fitted.run(params0, *data), settings)
+    # a solver that compiles on every call takes no further windows: each costs a compile
+    window = None if timing.recompiles else further_window(fitted.run, settings, fresh)
     if not trace:
         return CellResult(summary=row, params=final, window=window)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            traj = trace_solver(fitted, params0, data, row["n_steps"], settings.max_trace_points)
+            traj = trace_solver(
+                fitted, fresh.params0, (fresh.X, fresh.y), row["n_steps"], settings.max_trace_points
+            )
     except Exception as err:  # noqa: BLE001 - the fit's numbers stand without a trace
         message = " ".join(str(err).split())[:200]
         no_trace = f"No trace: stepping the solver failed ({type(err).__name__}: {message})."
@@ -220,7 +235,10 @@ def run_one(
     reference : Reference
         Its certified optimum.
     solver : str
-        Registry name, e.g. ``"LBFGS[scipy]"``.
+        Solver label: a registry name, e.g. ``"LBFGS[scipy]"``, optionally with settings
+        for NeMoS's ``solver_kwargs``, e.g. ``"Newton[nemos]{autodiff=true}"``; settings
+        NeMoS refuses give a ``skipped`` row with its reason. Every row gets the
+        ``solver_kwargs`` column (canonical settings, empty when none).
     tol : float
         Tolerance passed to the solver.
     settings : CellSettings
@@ -233,32 +251,31 @@ def run_one(
     CellResult
     """
     spec = problem.spec
-    fit_cell = _fit_cell
-    if is_baseline(solver):  # scikit-learn, glum: see _baseline_cell
+    name, solver_settings = parse_solver_label(solver)
+    fit_cell, refusal = _fit_cell, None
+    if is_baseline(name):  # scikit-learn, glum: see _baseline_cell
         from ._baseline_cell import run_baseline_cell as fit_cell
-    elif not solver_allows(solver, spec.regularizer):
-        return skipped_cell(
-            spec,
-            solver,
-            tol,
-            settings,
-            reference.objective,
-            "skipped",
-            disallowed_reason(solver, spec.regularizer),
-            extra=problem_columns(problem, reference),
+
+        if solver_settings:
+            refusal = f"{name} is an outside baseline, which takes no solver settings."
+    elif not solver_allows(name, spec.regularizer):
+        refusal = disallowed_reason(name, spec.regularizer)
+    elif solver_settings:
+        refusal = refused_settings(spec, solver, tol, settings.maxiter)
+    extra = problem_columns(problem, reference)
+    if refusal is not None:
+        result = skipped_cell(
+            spec, solver, tol, settings, reference.objective, "skipped", refusal, extra=extra
         )
-    try:
-        return fit_cell(problem, reference, solver, tol, settings, trace)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a row
-        message = " ".join(str(err).split())[:300] or "no message"
-        status = "diverged" if "NaN" in message or "nan" in message.split() else "failed"
-        return skipped_cell(
-            spec,
-            solver,
-            tol,
-            settings,
-            reference.objective,
-            status,
-            f"{type(err).__name__}: {message}",
-            extra=problem_columns(problem, reference),
-        )
+    else:
+        try:
+            result = fit_cell(problem, reference, solver, tol, settings, trace)
+        except Exception as err:  # noqa: BLE001 - every failure becomes a row
+            message = " ".join(str(err).split())[:300] or "no message"
+            status = "diverged" if "NaN" in message or "nan" in message.split() else "failed"
+            reason = f"{type(err).__name__}: {message}"
+            result = skipped_cell(
+                spec, solver, tol, settings, reference.objective, status, reason, extra=extra
+            )
+    result.summary["solver_kwargs"] = settings_text(solver_settings)
+    return result

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..problems import Problem, Reference, grad_norm, objective
 from ..solvers._compat import coef_intercept
+from ..solvers._tol_meaning import tol_stops_on
 from ._timing import Timing, time_adaptive
 
 __all__ = [
@@ -103,6 +104,7 @@ def _base_row(spec, solver, tol, settings, f_star, extra: dict | None = None) ->
         "regularizer_strength": spec.regularizer_strength,
         "solver": solver,
         "tol": float(tol),
+        "tol_stops_on": tol_stops_on(solver),  # what that tol means to this solver
         "maxiter": settings.maxiter,
         "repeat": settings.repeats,
         "reference_objective": f_star,
@@ -131,8 +133,13 @@ def _measures(problem: Problem, params, f_star: float) -> tuple[float, float]:
     return objective(problem, pair), grad_norm(problem, pair)
 
 
-def time_steady(fit: Callable[[], Any], settings: CellSettings, check=None) -> Timing:
-    """One window of steady-state ``fit()`` calls, sampled as ``settings`` say."""
+def time_steady(
+    fit: Callable[..., Any], settings: CellSettings, check=None, prepare=None
+) -> Timing:
+    """One window of steady-state ``fit()`` calls, sampled as ``settings`` say.
+
+    ``prepare(index)``, if given, returns the arguments of each call (outside the timing).
+    """
     return time_adaptive(
         fit,
         min_repeats=settings.repeats,
@@ -140,9 +147,12 @@ def time_steady(fit: Callable[[], Any], settings: CellSettings, check=None) -> T
         budget_s=settings.time_budget,
         rel_ci=settings.ci_target,
         check=check,
+        prepare=prepare,
     )
 
 
-def further_window(fit: Callable[[], Any], settings) -> Callable[[], Timing] | None:
+def further_window(fit: Callable[..., Any], settings, prepare=None) -> Callable[[], Timing] | None:
     """One more window of timed ``fit()`` calls, as the first one (``rounds > 1`` only)."""
-    return None if settings.rounds <= 1 else lambda: time_steady(fit, settings)
+    if settings.rounds <= 1:
+        return None
+    return lambda: time_steady(fit, settings, prepare=prepare)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import ProblemSpec, get_suite
+from ..solvers import SolverLabelError, solver_label
 from ._cell import CellSettings
 from ._sweepconfig import ConfigError, SweepConfig, default_maxiter, default_tols
 
@@ -38,8 +39,11 @@ _KEYS = {
     "scheduler",
     "threads",
     "dtypes",
+    "solver_kwargs",
 }
 _PROBLEM_KEYS = [f.name for f in dataclasses.fields(ProblemSpec)]
+#: Suite of a sweep that names neither a suite nor problems.
+DEFAULT_SUITE = "quick"
 #: Expected TOML type of each key: (test, what is accepted).
 _TYPES = {
     "suite": (lambda v: isinstance(v, str), "a suite name (string)"),
@@ -128,6 +132,8 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
             raise SweepFileError(
                 f"Sweep file {name!r}: {key} = {data[key]!r} is not valid; give {accepted}."
             )
+    if "solver_kwargs" in data:  # one labelled solver per settings table, after `solvers`
+        data["solvers"] = list(data.get("solvers", [])) + _labels(name, data.pop("solver_kwargs"))
     if "problems" in data:
         tables = data["problems"]
         if (
@@ -141,6 +147,29 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
             )
         data["problems"] = tuple(_spec(name, i, t) for i, t in enumerate(tables, start=1))
     return data
+
+
+def _labels(name: str, table: Any) -> list[str]:
+    """The solver labels of a sweep file's ``[solver_kwargs]`` table (see README)."""
+    if not isinstance(table, dict):
+        raise SweepFileError(
+            f"Sweep file {name!r}: solver_kwargs = {table!r} is not valid; give a table of "
+            'solver name = array of settings tables, e.g. "Newton[nemos]" = [{autodiff = true}].'
+        )
+    labels = []
+    for solver, settings in table.items():
+        many = settings if isinstance(settings, list) else [settings]
+        if "{" in solver or "}" in solver or not all(isinstance(s, dict) for s in many):
+            raise SweepFileError(
+                f"Sweep file {name!r}: solver_kwargs entry {solver!r} = {settings!r} is not "
+                "valid; give a solver name without braces = an array of settings tables, e.g. "
+                '"Newton[nemos]" = [{autodiff = true}, {autodiff = false}].'
+            )
+        try:
+            labels += [solver_label(solver.strip(), one) for one in many]
+        except SolverLabelError as err:
+            raise SweepFileError(f"Sweep file {name!r}, solver_kwargs: {err}") from None
+    return labels
 
 
 def _spec(name: str, index: int, table: dict) -> ProblemSpec:
@@ -217,7 +246,7 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     problems = merged.get("problems")
     suite = merged.get("suite")
     if problems is None:
-        suite = suite or "quick"
+        suite = suite or DEFAULT_SUITE
         try:
             problems = get_suite(suite)
         except ValueError as err:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..solvers._clash import registry_environ
 from ._dask_task import run_task, stop_task_workers
 from ._execute import failed_cell
 from ._workerenv import SHARED_MACHINE_WARNING
@@ -37,7 +38,11 @@ from ._workerenv import SHARED_MACHINE_WARNING
 if TYPE_CHECKING:  # pragma: no cover
     from ._sweep import Cell, SweepConfig
 
-__all__ = ["DASK_CONFIG", "DaskExecutor", "lost_twice_reason"]
+__all__ = ["DASK_CONFIG", "SHARED_MACHINE_THREADS", "DaskExecutor", "lost_twice_reason"]
+
+#: BLAS/XLA threads of each cell subprocess when several Dask workers share a host and
+#: ``threads`` is not given (see :data:`SHARED_MACHINE_WARNING`).
+SHARED_MACHINE_THREADS = 1
 
 #: Settings of the harness's own cluster: no silent retries (this process retries a lost
 #: cell once itself), one task at a time per worker thread, and no thread variables forced
@@ -87,8 +92,9 @@ class DaskExecutor:
     timeout : float or None
         Per-cell time limit (as :class:`IsolatedExecutor`).
     threads : int or None
-        BLAS/XLA threads of each cell subprocess; ``None``: 1 when a host runs several
-        workers (then :data:`SHARED_MACHINE_WARNING` is issued), else inherited.
+        BLAS/XLA threads of each cell subprocess; ``None``: :data:`SHARED_MACHINE_THREADS`
+        (1) when a host runs several workers (then :data:`SHARED_MACHINE_WARNING` is
+        issued), else inherited.
     start_timeout : float
         Seconds a cell subprocess may take to start.
     say : callable, optional
@@ -146,8 +152,9 @@ class DaskExecutor:
             )
             if shared:
                 self._note(SHARED_MACHINE_WARNING)
-                threads = 1 if threads is None else threads
+                threads = SHARED_MACHINE_THREADS if threads is None else threads
             options = (config.solver_classes, self.timeout, self.start_timeout, threads)
+            registry = registry_environ()  # kept solver classes: the same on every worker
             tasks: dict[str, tuple[Cell, int]] = {}
 
             def submit(index: int, attempt: int):
@@ -159,6 +166,7 @@ class DaskExecutor:
                     cell,
                     config.settings,
                     *options,
+                    registry,
                     key=key,
                     priority=len(cells) - index,
                     pure=False,

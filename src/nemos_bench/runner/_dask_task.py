@@ -11,6 +11,7 @@ time per Dask worker (a lock), as one thread per worker also ensures.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -36,12 +37,18 @@ def run_task(
     timeout: float | None,
     start_timeout: float,
     threads: int | None,
+    environ: dict[str, str] | None = None,
 ) -> CellResult:
     """Run ``cell`` in this process's cell subprocess (started if needed); its result.
 
     A subprocess of other settings (another dtype) is stopped first: one at a time.
+    ``environ``: variables set here before a subprocess starts (the sweep's solver-registry
+    choices, ``nemos_bench.solvers._clash.registry_environ``), so that a Dask worker that did
+    not inherit the sweep's environment registers the same classes.
     """
-    key = (tuple(solver_classes), cell.dtype, threads)
+    environ = dict(environ or {})
+    os.environ.update(environ)
+    key = (tuple(solver_classes), cell.dtype, threads, tuple(sorted(environ.items())))
     with _LOCK:
         for other in [k for k in _WORKERS if k != key]:
             _WORKERS.pop(other).stop()

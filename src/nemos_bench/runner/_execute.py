@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from .._jaxtools import require_x64
 from ..problems import load_problem, load_reference
-from ..solvers import ScipyMinimize, is_baseline, solver_class
+from ..solvers import ScipyMinimize, SolverLabelError, is_baseline, settings_text, solver_class
 from ._cell import CellResult, CellSettings, run_one, skipped_cell
+from ._conditions import cell_conditions, load_average, usable_cores
 from ._machine import machine_columns
 from ._warmup import warm_up
 from ._windows import take_windows, with_windows
@@ -37,6 +38,10 @@ def failed_cell(cell: Cell, settings: CellSettings, status: str, reason: str) ->
     """The row of a cell that produced no fit (``failed``, ``timeout``, ...)."""
     result = skipped_cell(cell.spec, cell.label, cell.tol, settings, None, status, reason)
     result.summary["dtype"] = cell.dtype
+    try:
+        result.summary["solver_kwargs"] = settings_text(cell.solver)
+    except SolverLabelError:  # not a label: the row's reason says what went wrong
+        pass
     return result
 
 
@@ -97,7 +102,21 @@ class ProblemCache:
         return self._entry[2]
 
     def run(self, cell: Cell, settings: CellSettings) -> CellResult:
-        """Run ``cell`` on the current problem (call :meth:`load` first)."""
+        """Run ``cell`` on the current problem (call :meth:`load` first).
+
+        Every executor's cells pass here, in the process that fits: the row gets the
+        machine's load average and usable cores at the start and end of the cell
+        (:func:`cell_conditions`).
+        """
+        start = (load_average(), usable_cores())
+        result = self._run(cell, settings)
+        columns, note = cell_conditions(start, (load_average(), usable_cores()))
+        summary = {**result.summary, **columns}
+        if note:
+            summary["reason"] = " ".join(filter(None, (summary.get("reason"), note)))
+        return dataclasses.replace(result, summary=summary)
+
+    def _run(self, cell: Cell, settings: CellSettings) -> CellResult:
         problem, reference, error = self._entry
         if error is not None:
             reason = f"The problem could not be built: {error}"

@@ -8,9 +8,9 @@ import nemos as nmo
 import numpy as np
 
 from ..problems import NB_SCALE, ProblemSpec, feature_groups
-from ..solvers import GLMTask
+from ..solvers import GLMTask, parse_solver_label, settings_text
 
-__all__ = ["glm_task", "group_mask", "model_kwargs"]
+__all__ = ["glm_task", "group_mask", "make_model", "model_kwargs", "refused_settings"]
 
 
 def group_mask(spec: ProblemSpec) -> np.ndarray:
@@ -86,3 +86,50 @@ def glm_task(spec: ProblemSpec) -> GLMTask:
         l1_ratio=spec.l1_ratio,
         nb_scale=NB_SCALE,
     )
+
+
+def make_model(spec, solver: str, tol: float, maxiter: int):
+    """The NeMoS model a user would build for this problem, solver and tolerance.
+
+    ``solver`` is a label (see :func:`~nemos_bench.solvers.parse_solver_label`): its
+    settings go into ``solver_kwargs`` beside ``tol`` and ``maxiter``.
+
+    Examples
+    --------
+    >>> spec = ProblemSpec(n_samples=50, n_features=2, n_outputs=3, regularizer="Ridge")
+    >>> type(make_model(spec, "LBFGS", 1e-6, 100)).__name__
+    'PopulationGLM'
+    >>> make_model(spec, "LBFGS{memory_size=3}", 1e-6, 100).solver_kwargs["memory_size"]
+    3
+    """
+    name, solver_settings = parse_solver_label(solver)
+    cls = nmo.glm.GLM if spec.n_outputs == 1 else nmo.glm.PopulationGLM
+    kwargs: dict[str, Any] = {**model_kwargs(spec), "solver_name": name}
+    return cls(**kwargs, solver_kwargs={**solver_settings, "tol": tol, "maxiter": maxiter})
+
+
+def refused_settings(spec, solver: str, tol: float, maxiter: int) -> str | None:
+    """NeMoS's reason for refusing the settings of label ``solver``, if it refuses them.
+
+    The model is built with the settings, then, if that raised, without them: only when
+    the second succeeds are the settings to blame, and NeMoS's message is the reason.
+
+    Examples
+    --------
+    >>> spec = ProblemSpec(n_samples=50, n_features=2)
+    >>> refused_settings(spec, "LBFGS{memory_size=3}", 1e-6, 100) is None
+    True
+    >>> refused_settings(spec, "LBFGS{bogus=1}", 1e-6, 100).split(":")[0]
+    'NeMoS refuses the settings bogus=1 of LBFGS'
+    """
+    try:
+        make_model(spec, solver, tol, maxiter)
+        return None
+    except Exception as err:  # noqa: BLE001 - NeMoS's reason becomes the row's
+        reason = f"{type(err).__name__}: {' '.join(str(err).split())[:300]}"
+    name = parse_solver_label(solver)[0]
+    try:  # the same model without the settings: if it fails too, the settings are not why
+        make_model(spec, name, tol, maxiter)
+    except Exception:  # noqa: BLE001 - the fit reports it
+        return None
+    return f"NeMoS refuses the settings {settings_text(solver)} of {name}: {reason}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..problems import ProblemSpec
-from ..results import RunStore, read_summary
+from ..results import FITTED_STATUSES, RunStore, read_summary
 from ..solvers import (
     available_solvers,
     baseline_names,
@@ -17,6 +17,7 @@ from ..solvers import (
     solver_allows,
 )
 from ._cell import CellResult
+from ._conditions import LoadSnapshot, machine_load
 from ._execute import in_process
 from ._isolated import IsolatedExecutor
 from ._provenance import provenance
@@ -34,8 +35,10 @@ __all__ = [
 class Cell:
     """One (problem, solver, tolerance) fit of a sweep, in float64 unless ``dtype`` says not.
 
-    ``label`` names the cell's solver in the results: the registry name for float64 cells
-    (so float64 runs keep their cell keys), ``"Algo[backend]@float32"`` for float32 ones.
+    ``solver`` is a solver label: the registry name, with settings if any
+    (``"Algo[backend]{key=value}"``, see :func:`~nemos_bench.solvers.parse_solver_label`).
+    ``label`` names the cell's solver in the results: ``solver`` for float64 cells (so
+    float64 runs keep their cell keys), ``solver + "@float32"`` for float32 ones.
     """
 
     spec: ProblemSpec
@@ -160,6 +163,10 @@ def run_sweep(
     cells = plan_cells(config) if cells is None else cells
     executor = default_executor(config) if executor is None else executor
     meta = provenance(device=not config.isolated)  # a parent of workers starts no backend
+    # How busy this machine is (not measured when the cells run on another cluster's hosts).
+    load = None if config.scheduler is not None else LoadSnapshot.take()
+    if load is not None:
+        meta["machine_load"] = load.start_record()
     with RunStore(out, config_record(config, cells), meta) as store:
         todo = []
         for cell in cells:
@@ -176,16 +183,18 @@ def run_sweep(
         )
         try:
             for cell, result in pairs:
-                ok = result.summary.get("status") == "ok"
+                ok = result.summary.get("status") in FITTED_STATUSES  # verify needs params
                 store.append_cell(result.summary, result.trace, result.params if ok else None)
                 if on_cell is not None:
                     on_cell(cell, result)
         finally:
             getattr(results, "close", lambda: None)()  # stop a worker now, not at GC
         if todo:
+            busy = {} if load is None else {"machine_load": machine_load(load, LoadSnapshot.take())}
             store.update_meta(
                 finished_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 trace_overhead=_trace_overhead(store),
+                **busy,
             )
     return store
 

@@ -98,7 +98,10 @@ class SweepConfig:
     problems : tuple of ProblemSpec
         Problems to run.
     solvers : tuple of str or None
-        Registry names; ``None`` means every solver available, found at run time.
+        Solver labels: registry names, each optionally with settings passed to NeMoS as
+        ``solver_kwargs``, ``Algo[backend]{key=value,...}`` (see
+        :func:`~nemos_bench.solvers.parse_solver_label`; a sweep file's ``[solver_kwargs]``
+        table adds them); ``None`` means every solver available, found at run time.
     tols : tuple of float
         Tolerance ladder; the tightest tolerance's cell of each (problem, solver) is traced.
     settings : CellSettings

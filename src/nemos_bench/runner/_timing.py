@@ -22,7 +22,15 @@ import jax
 from .._jaxtools import count_compiles
 from ..results import format_samples, median_ci, relative_halfwidth
 
-__all__ = ["Timing", "block", "time_adaptive", "time_repeats", "timing_columns", "timing_of"]
+__all__ = [
+    "RECOMPILE_REPEATS",
+    "Timing",
+    "block",
+    "time_adaptive",
+    "time_repeats",
+    "timing_columns",
+    "timing_of",
+]
 
 
 def block(tree: Any) -> Any:
@@ -52,6 +60,13 @@ class Timing:
         Every sample, in the order taken.
     ci_low, ci_high : float
         95% distribution-free interval of the median (NaN with fewer than 6 samples).
+    cpu_samples : tuple of float
+        Process CPU time (every thread) of each sample, in the same order.
+    compile_s_samples : tuple of float
+        Seconds each sample spent tracing and compiling (JAX's compile events).
+    recompiles : bool
+        Every sample compiled: the callable compiles on every call, and its samples are
+        what a user pays per call, compilation included.
     """
 
     median_s: float
@@ -63,6 +78,19 @@ class Timing:
     samples: tuple[float, ...] = ()
     ci_low: float = math.nan
     ci_high: float = math.nan
+    cpu_samples: tuple[float, ...] = ()
+    compile_s_samples: tuple[float, ...] = ()
+    recompiles: bool = False
+
+    @property
+    def cpu_median_s(self) -> float:
+        """Median process CPU time of the samples (NaN when not recorded)."""
+        return statistics.median(self.cpu_samples) if self.cpu_samples else math.nan
+
+    @property
+    def compile_median_s(self) -> float:
+        """Median seconds of compilation inside each sample (0 when none was recorded)."""
+        return statistics.median(self.compile_s_samples) if self.compile_s_samples else 0.0
 
 
 def _positive_int(name: str, value) -> int:
@@ -71,29 +99,69 @@ def _positive_int(name: str, value) -> int:
     return value
 
 
+#: Samples taken of a callable found to compile on every call (each costs a compilation).
+RECOMPILE_REPEATS = 2
+
+
+def _one_pass(fn, prepare, check, seen, min_repeats, max_repeats, budget_s, rel_ci):
+    """One pass of samples; returns ``(walls, cpus, compile counts, compile seconds, out)``."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    counts: list[int] = []
+    comp_s: list[float] = []
+    out = None
+    start = time.perf_counter()
+    while True:
+        args = () if prepare is None else prepare(len(walls))
+        before, before_s = seen.count, seen.seconds  # compilations inside the call only
+        cpu0, begin = time.process_time(), time.perf_counter()
+        out = block(fn(*args))
+        walls.append(time.perf_counter() - begin)
+        cpus.append(time.process_time() - cpu0)
+        counts.append(seen.count - before)
+        comp_s.append(seen.seconds - before_s)
+        if check is not None:
+            check(len(walls) - 1, out)
+        n = len(walls)
+        recompiling = n >= 2 and all(counts)
+        if n >= max_repeats or (recompiling and n >= min(RECOMPILE_REPEATS, max_repeats)):
+            break
+        if n >= min_repeats and (
+            time.perf_counter() - start >= budget_s or relative_halfwidth(walls) <= rel_ci
+        ):
+            break
+    return walls, cpus, counts, comp_s, out
+
+
 def time_adaptive(
-    fn: Callable[[], Any],
+    fn: Callable[..., Any],
     *,
     min_repeats: int = 6,
     max_repeats: int = 6,
     budget_s: float = 0.0,
     rel_ci: float = 0.05,
     check: Callable[[int, Any], None] | None = None,
+    prepare: Callable[[int], tuple] | None = None,
 ) -> Timing:
     """Time calls of an already-compiled ``fn`` until its median is known well enough.
 
     Takes ``min_repeats`` samples, then more while the interval of the median (see
     :func:`nemos_bench.results.median_ci`) is wider than ``±rel_ci`` of it and less than
     ``budget_s`` seconds have been spent, up to ``max_repeats``. Each call's outputs are
-    blocked until ready inside its sample. If a compilation happens inside the timed calls
-    (``check`` is not timed, and its compilations are not counted), the measurement is
+    blocked until ready inside its sample; the process CPU time of each sample is recorded
+    beside its wall time. If a compilation happens inside the timed calls (``check`` and
+    ``prepare`` are not timed, and their compilations are not counted), the measurement is
     thrown away and taken once more (the second pass finds everything compiled);
-    ``compiles`` reports what the kept pass saw.
+    ``compiles`` reports what the kept pass saw. A callable whose every call compiles
+    (the first two samples of a pass both did) is not timed again: it is sampled
+    ``RECOMPILE_REPEATS`` times (fewer if ``max_repeats`` says so) and the timing is marked
+    ``recompiles``, its samples being what each call costs, compilation included.
 
     Parameters
     ----------
     fn : callable
-        The work, called without arguments.
+        The work, called with the arguments ``prepare`` returns (without arguments when
+        ``prepare`` is not given).
     min_repeats, max_repeats : int
         Fewest and most samples.
     budget_s : float
@@ -103,6 +171,9 @@ def time_adaptive(
     check : callable, optional
         ``check(index, output)`` is called after each sample, outside the timed window;
         whatever it raises ends the timing and propagates.
+    prepare : callable, optional
+        ``prepare(index)`` is called before each sample, outside the timed window, and
+        returns the tuple of arguments of that sample's call (e.g. fresh copies of the data).
 
     Returns
     -------
@@ -113,10 +184,16 @@ def time_adaptive(
     >>> import jax.numpy as jnp
     >>> f = jax.jit(lambda: jnp.ones(3) * 2)
     >>> t = time_adaptive(f, min_repeats=6, max_repeats=50, budget_s=0.5)
-    >>> 6 <= t.repeats <= 50, t.compiles, float(t.last[0])
-    (True, 0, 2.0)
-    >>> t.ci_low <= t.median_s <= t.ci_high
-    True
+    >>> 6 <= t.repeats <= 50, t.compiles, float(t.last[0]), t.recompiles
+    (True, 0, 2.0, False)
+    >>> t.ci_low <= t.median_s <= t.ci_high, len(t.cpu_samples) == t.repeats
+    (True, True)
+
+    A callable that builds a new jitted function on every call compiles every time:
+
+    >>> t = time_adaptive(lambda: jax.jit(lambda: jnp.ones(3) * 2)(), min_repeats=6)
+    >>> t.recompiles, t.repeats, t.compiles == t.repeats, t.compile_median_s > 0
+    (True, 2, True, True)
     """
     min_repeats = _positive_int("min_repeats", min_repeats)
     max_repeats = max(_positive_int("max_repeats", max_repeats), min_repeats)
@@ -124,44 +201,46 @@ def time_adaptive(
     gc.disable()  # no collect() first: a full collection of a JAX process takes ~0.15 s
     try:
         for _attempt in range(2):
-            times: list[float] = []
-            out, compiles = None, 0
             with count_compiles() as seen:
-                start = time.perf_counter()
-                while True:
-                    before = seen.count  # compilations inside the timed call only
-                    begin = time.perf_counter()
-                    out = block(fn())
-                    times.append(time.perf_counter() - begin)
-                    compiles += seen.count - before
-                    if check is not None:
-                        check(len(times) - 1, out)
-                    n = len(times)
-                    if n >= max_repeats:
-                        break
-                    if n >= min_repeats and (
-                        time.perf_counter() - start >= budget_s
-                        or relative_halfwidth(times) <= rel_ci
-                    ):
-                        break
-            if compiles == 0:
+                walls, cpus, counts, comp_s, out = _one_pass(
+                    fn, prepare, check, seen, min_repeats, max_repeats, budget_s, rel_ci
+                )
+            recompiles = len(walls) >= 2 and all(counts)
+            if recompiles or sum(counts) == 0:
                 break
     finally:
         if enabled:
             gc.enable()
-    return timing_of(times, compiles, out)
+    return timing_of(walls, sum(counts), out, cpu_samples=cpus, compile_s_samples=comp_s)
 
 
-def timing_of(samples, compiles: int = 0, last: Any = None) -> Timing:
+def timing_of(
+    samples,
+    compiles: int = 0,
+    last: Any = None,
+    *,
+    cpu_samples=(),
+    compile_s_samples=(),
+    recompiles: bool | None = None,
+) -> Timing:
     """The :class:`Timing` of ``samples`` (seconds, in the order taken).
+
+    ``recompiles`` defaults to whether every one of two or more samples compiled
+    (``compiles`` at least the number of samples, with ``compile_s_samples`` all positive
+    where given).
 
     Examples
     --------
     >>> t = timing_of([0.3, 0.1, 0.2])
-    >>> t.median_s, t.min_s, t.max_s, t.repeats, t.samples
-    (0.2, 0.1, 0.3, 3, (0.3, 0.1, 0.2))
+    >>> t.median_s, t.min_s, t.max_s, t.repeats, t.samples, t.recompiles
+    (0.2, 0.1, 0.3, 3, (0.3, 0.1, 0.2), False)
     """
     samples = tuple(float(s) for s in samples)
+    compile_s_samples = tuple(float(s) for s in compile_s_samples)
+    if recompiles is None:
+        recompiles = (
+            len(samples) >= 2 and compiles >= len(samples) and all(s > 0 for s in compile_s_samples)
+        )
     low, high = median_ci(samples)
     return Timing(
         median_s=statistics.median(samples),
@@ -173,6 +252,9 @@ def timing_of(samples, compiles: int = 0, last: Any = None) -> Timing:
         samples=samples,
         ci_low=low,
         ci_high=high,
+        cpu_samples=tuple(float(s) for s in cpu_samples),
+        compile_s_samples=compile_s_samples,
+        recompiles=bool(recompiles),
     )
 
 
@@ -197,16 +279,22 @@ def time_repeats(fn: Callable[[], Any], repeats: int) -> Timing:
 def timing_columns(timing: Timing, end_to_end_s: float) -> dict:
     """Summary columns of a steady-state timing after a first call of ``end_to_end_s``.
 
-    ``compile_s`` is the first call's overhead over the steady state (never negative);
-    ``timing_windows`` is 1 (rounds add windows, see ``_windows``).
+    ``compile_s`` is the first call's overhead over the steady state (never negative), or,
+    when every call compiles (``timing.recompiles``), the median time each call spent
+    compiling; ``timing_windows`` is 1 (rounds add windows, see ``_windows``).
 
     Examples
     --------
-    >>> t = Timing(0.5, 0.4, 0.7, 3, 0, None, (0.4, 0.5, 0.7), 0.4, 0.7)
+    >>> t = Timing(0.5, 0.4, 0.7, 3, 0, None, (0.4, 0.5, 0.7), 0.4, 0.7, (0.5, 0.6, 0.9))
     >>> cols = timing_columns(t, 2.0)
-    >>> cols["compile_s"], cols["n_repeats"], cols["fit_s_samples"]
-    (1.5, 3, '0.4 0.5 0.7')
+    >>> cols["compile_s"], cols["n_repeats"], cols["fit_s_samples"], cols["fit_cpu_s"]
+    (1.5, 3, '0.4 0.5 0.7', 0.6)
+    >>> cols["compiles_per_call"]
+    0.0
     """
+    compile_s = (
+        timing.compile_median_s if timing.recompiles else max(end_to_end_s - timing.median_s, 0.0)
+    )
     return {
         "repeat": timing.repeats,
         "n_repeats": timing.repeats,
@@ -216,7 +304,10 @@ def timing_columns(timing: Timing, end_to_end_s: float) -> dict:
         "fit_s_ci_low": timing.ci_low,
         "fit_s_ci_high": timing.ci_high,
         "fit_s_samples": format_samples(timing.samples),
-        "compile_s": max(end_to_end_s - timing.median_s, 0.0),
+        "compile_s": compile_s,
         "compiles_in_timed": timing.compiles,
+        "compiles_per_call": timing.compiles / timing.repeats if timing.repeats else math.nan,
+        "fit_cpu_s": timing.cpu_median_s,
+        "fit_cpu_s_samples": format_samples(timing.cpu_samples) if timing.cpu_samples else None,
         "timing_windows": 1,
     }

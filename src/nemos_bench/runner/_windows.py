@@ -22,9 +22,13 @@ from ._timing import Timing, timing_columns, timing_of
 __all__ = ["take_windows", "with_windows"]
 
 
+Window = tuple[tuple[float, ...], tuple[float, ...]]
+"""One further window: its wall-time samples and their process CPU times."""
+
+
 def take_windows(
     windows: dict[object, Callable[[], Timing]], rounds: int
-) -> dict[object, list[tuple[float, ...]]]:
+) -> dict[object, list[Window]]:
     """Take ``rounds - 1`` further windows of every cell, in turn; their samples per key.
 
     A window that saw a compilation, or raised, is left out (the cell keeps the rest).
@@ -35,9 +39,9 @@ def take_windows(
     >>> windows = {"a": lambda: Timing(1, 1, 1, 1, 0, None, (next(ticks),))}
     >>> windows["b"] = windows["a"]
     >>> take_windows(windows, 3)
-    {'a': [(0,), (2,)], 'b': [(1,), (3,)]}
+    {'a': [((0,), ()), ((2,), ())], 'b': [((1,), ()), ((3,), ())]}
     """
-    kept: dict[object, list[tuple[float, ...]]] = {key: [] for key in windows}
+    kept: dict[object, list[Window]] = {key: [] for key in windows}
     for _ in range(rounds - 1):
         for key, window in windows.items():
             try:
@@ -45,33 +49,39 @@ def take_windows(
             except Exception:  # noqa: BLE001 - the cell keeps the windows it has
                 continue
             if timing.compiles == 0:
-                kept[key].append(tuple(timing.samples))
+                kept[key].append((tuple(timing.samples), tuple(timing.cpu_samples)))
     return kept
 
 
-def with_windows(result: CellResult, windows: Iterable[tuple[float, ...]]) -> CellResult:
+def with_windows(result: CellResult, windows: Iterable[Window]) -> CellResult:
     """``result`` with the samples of further ``windows`` added to its timing columns.
 
     ``fit_s`` and its interval, minimum and maximum become those of every sample,
     ``compile_s`` the first call's overhead over the new median, and ``timing_windows``
-    counts the windows; the cell is otherwise unchanged (and loses its window callable).
+    counts the windows; the process CPU times of the samples are pooled alike when every
+    window has them; the cell is otherwise unchanged (and loses its window callable).
 
     Examples
     --------
     >>> row = {"fit_s_samples": "1.0 1.0 1.0", "end_to_end_s": 5.0, "fit_s": 1.0}
-    >>> row |= {"timing_windows": 1, "trace_overhead": 2.0}
-    >>> merged = with_windows(CellResult(row), [(3.0, 3.0, 3.0), (2.0, 2.0, 2.0)]).summary
+    >>> row |= {"timing_windows": 1, "trace_overhead": 2.0, "fit_cpu_s_samples": "1.0 1.0 1.0"}
+    >>> more = [((3.0, 3.0, 3.0), (3.0, 3.0, 3.0)), ((2.0, 2.0, 2.0), (2.0, 2.0, 2.1))]
+    >>> merged = with_windows(CellResult(row), more).summary
     >>> merged["fit_s"], merged["n_repeats"], merged["timing_windows"], merged["compile_s"]
     (2.0, 9, 3, 3.0)
-    >>> merged["trace_overhead"]
-    1.0
+    >>> merged["trace_overhead"], merged["fit_cpu_s"]
+    (1.0, 2.0)
     """
-    windows = [w for w in windows if w]
+    windows = [w for w in windows if w and w[0]]
     row = dict(result.summary)
     if not windows or not row.get("fit_s_samples"):
         return dataclasses.replace(result, window=None)
-    samples = [*parse_samples(row["fit_s_samples"]), *(s for w in windows for s in w)]
-    timing = timing_of(samples, int(row.get("compiles_in_timed") or 0))
+    samples = [*parse_samples(row["fit_s_samples"]), *(s for w, _ in windows for s in w)]
+    cpu = list(parse_samples(row.get("fit_cpu_s_samples")))
+    cpu = [*cpu, *(s for _, c in windows for s in c)] if len(cpu) else []
+    if len(cpu) != len(samples):
+        cpu = []
+    timing = timing_of(samples, int(row.get("compiles_in_timed") or 0), cpu_samples=cpu)
     if row.get("trace_overhead") is not None and timing.median_s > 0:
         row["trace_overhead"] = row["trace_overhead"] * row["fit_s"] / timing.median_s
     row.update(

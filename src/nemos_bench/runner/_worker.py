@@ -58,7 +58,26 @@ def _start(solver_classes: tuple[str, ...], x64: bool) -> list[str]:
     return names
 
 
+def _registry_name(label: str) -> str:
+    """The registry name of a cell's solver label (the label itself if malformed)."""
+    from ..solvers import SolverLabelError, registry_name
+
+    try:
+        return registry_name(label)
+    except SolverLabelError:
+        return label
+
+
 def _unknown(solver: str) -> str:
+    from ..solvers._clash import KEEP_ENV, kept_records
+
+    kept = kept_records().get(solver)
+    if kept is not None:  # another package's class, kept by the parent, not importable here
+        return (
+            f"{solver} is not registered in the worker process: the parent keeps {kept} "
+            f"under that name ({KEEP_ENV}), which cannot be imported here; define that class "
+            "in an importable module, or run in-process."
+        )
     return (
         f"{solver} is not registered in the worker process: a solver registered at run time "
         "runs isolated only if it is loaded as a solver class (--solver-class, "
@@ -99,10 +118,10 @@ def serve(conn: Connection, solver_classes: tuple[str, ...], x64: bool = True) -
             continue
         cell, settings = message
         conn.send(("loaded", cache.load(cell.spec)))
-        if cell.solver in known:  # the registry name (rows carry the cell's label)
+        if _registry_name(cell.solver) in known:  # rows carry the cell's label
             result = cache.run(cell, settings)
         else:
-            result = failed_cell(cell, settings, "failed", _unknown(cell.solver))
+            result = failed_cell(cell, settings, "failed", _unknown(_registry_name(cell.solver)))
         conn.send(("result", result))
 
 

@@ -23,6 +23,7 @@ from ._catalog import (
     solver_allows,
     solver_class,
 )
+from ._clash import KEEP_ENV, KeepRegisteredError, RegistryClashWarning, registry_warnings_to
 from ._compat import (
     NEMOS_VERSION,
     SUPPORTED_NEMOS,
@@ -31,6 +32,15 @@ from ._compat import (
     initial_params,
     optim_info,
     setup_model_solver,
+)
+from ._labels import (
+    LABEL_SYNTAX,
+    SolverLabelError,
+    parse_solver_label,
+    registry_name,
+    settings_text,
+    solver_label,
+    split_solver_list,
 )
 from ._register import (
     SCIPY_BACKEND,
@@ -46,6 +56,7 @@ from ._register import (
 )
 from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
 from ._scipy_options import IgnoredSolverArgumentWarning
+from ._tol_meaning import TOL_STOPS_ON, known_tol_meaning, tol_stops_on
 
 #: pytest plugin (``-p``) that runs NeMoS's own test suite with the scipy classes
 #: substitutable (``-o override_solver=LBFGS:ScipyLBFGS``); see ``benchmarks/nemos_conformance.py``.
@@ -60,6 +71,20 @@ __all__ = [
     "get_baseline",
     "is_baseline",
     "IgnoredSolverArgumentWarning",
+    "KEEP_ENV",
+    "KeepRegisteredError",
+    "RegistryClashWarning",
+    "TOL_STOPS_ON",
+    "known_tol_meaning",
+    "registry_warnings_to",
+    "tol_stops_on",
+    "LABEL_SYNTAX",
+    "SolverLabelError",
+    "parse_solver_label",
+    "registry_name",
+    "settings_text",
+    "solver_label",
+    "split_solver_list",
     "SolverClassError",
     "UnknownSolverError",
     "available_solvers",

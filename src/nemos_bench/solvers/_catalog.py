@@ -7,8 +7,10 @@ import importlib
 
 import nemos as nmo
 
+from . import _clash
 from ._baselines import baseline_names, get_baseline, is_baseline
-from ._register import SCIPY_BACKEND, SCIPY_SOLVER_CLASSES, register_scipy_solvers
+from ._labels import SolverLabelError, parse_solver_label, registry_name, solver_label
+from ._register import SCIPY_BACKEND, register_checked_scipy_solvers, register_scipy_solvers
 from ._scipy import ScipyMinimize
 
 __all__ = [
@@ -63,7 +65,7 @@ def available_solvers(regularizer: str | None = None) -> list[str]:
 
 
 def solver_class(solver: str) -> type:
-    """The class registered under ``solver`` (e.g. ``"LBFGS[scipy]"``).
+    """The class registered under ``solver`` (e.g. ``"LBFGS[scipy]"``), settings ignored.
 
     Examples
     --------
@@ -72,14 +74,14 @@ def solver_class(solver: str) -> type:
     >>> solver_class("LBFGS[scipy]").__name__
     'ScipyLBFGS'
     """
-    return nmo.solvers.get_solver(solver).implementation
+    return nmo.solvers.get_solver(registry_name(solver)).implementation
 
 
 def solver_allows(solver: str, regularizer: str) -> bool:
     """Whether NeMoS accepts ``solver`` together with ``regularizer``.
 
     For an outside baseline (see ``_baselines``): whether its library takes that penalty
-    with some observation model.
+    with some observation model. A label's settings are ignored.
 
     Examples
     --------
@@ -88,6 +90,7 @@ def solver_allows(solver: str, regularizer: str) -> bool:
     >>> solver_allows("IRLS[glum]", "ElasticNet"), solver_allows("LBFGS[sklearn]", "Lasso")
     (True, False)
     """
+    solver = registry_name(solver)
     if is_baseline(solver):
         if get_baseline(solver).library == "glum":
             return regularizer != "GroupLasso"
@@ -107,6 +110,7 @@ def disallowed_reason(solver: str, regularizer: str) -> str:
     >>> disallowed_reason("LBFGS[scipy]", "Lasso").split(":")[0]
     "LBFGS[scipy] cannot use regularizer 'Lasso'"
     """
+    solver = registry_name(solver)
     cls = nmo.solvers.get_solver(solver).implementation
     if isinstance(cls, type) and issubclass(cls, ScipyMinimize):
         try:  # the adapter checks the regularizer first, before touching anything else
@@ -117,36 +121,54 @@ def disallowed_reason(solver: str, regularizer: str) -> str:
 
 
 def resolve_solvers(names: list[str] | None) -> list[str]:
-    """Check user-given solver names against the registry; ``None`` means all of them.
+    """Check user-given solver labels against the registry; ``None`` means all solvers.
+
+    Each label's name is resolved to its full registry name (``LBFGS`` becomes
+    ``LBFGS[optax+optimistix]``) and its settings are kept, written canonically (see
+    :func:`solver_label`); NeMoS checks the settings themselves when a cell builds its model.
 
     Raises
     ------
+    SolverLabelError
+        A malformed label, or settings given to an outside baseline.
     UnknownSolverError
         Naming the bad name, the close matches and where to see the full list.
+
+    Examples
+    --------
+    >>> resolve_solvers(["LBFGS{memory_size=5}", "LBFGS[scipy]", "LBFGS[scipy]"])
+    ['LBFGS[optax+optimistix]{memory_size=5}', 'LBFGS[scipy]']
     """
     if names is None:
         return available_solvers()
     known = available_solvers() + baseline_names()
     resolved = []
-    for name in names:
-        if name in known:
-            resolved.append(name)
-            continue
-        try:
-            resolved.append(nmo.solvers.get_solver(name).full_name)
-            continue
-        except ValueError:
-            pass
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        close += [k for k in known if name.lower() in k.lower() and k not in close][
-            : 3 - len(close)
-        ]
-        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-        raise UnknownSolverError(
-            f"Unknown solver {name!r}{hint}; solvers are named Algo[backend], and "
-            f"`nemos-bench list` shows the {len(known)} available here."
-        )
+    for label in names:
+        name, settings = parse_solver_label(label)
+        if settings and is_baseline(name):
+            raise SolverLabelError(
+                f"Solver label {label!r} gives settings to {name}, an outside baseline that "
+                f"takes none; name it without settings ({name!r})."
+            )
+        resolved.append(solver_label(_registry_name(name, known), settings))
     return list(dict.fromkeys(resolved))
+
+
+def _registry_name(name: str, known: list[str]) -> str:
+    """The full registry name of ``name`` (which may be short, e.g. ``LBFGS``)."""
+    if name in known:
+        return name
+    try:
+        return nmo.solvers.get_solver(name).full_name
+    except ValueError:
+        pass
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    close += [k for k in known if name.lower() in k.lower() and k not in close][: 3 - len(close)]
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    raise UnknownSolverError(
+        f"Unknown solver {name!r}{hint}; solvers are named Algo[backend], and "
+        f"`nemos-bench list` shows the {len(known)} available here."
+    )
 
 
 def load_solver_class(path: str, *, validate: bool = True) -> str:
@@ -199,8 +221,25 @@ def load_solver_class(path: str, *, validate: bool = True) -> str:
             ) from None
     for regularizer in (nmo.regularizer.UnRegularized, nmo.regularizer.Ridge):
         regularizer.allow_solver(class_name)
+    _say_if_replacing(f"{class_name}[{USER_BACKEND}]", cls, path, quiet=not validate)
     nmo.solvers.register(class_name, cls, backend=USER_BACKEND, replace=True, validate=True)
     return f"{class_name}[{USER_BACKEND}]"
+
+
+def _say_if_replacing(name: str, cls: type, path: str, quiet: bool) -> None:
+    """Warn (once) when ``name`` holds another class, which ``cls`` is about to replace."""
+    try:
+        current = nmo.solvers.get_solver(name).implementation
+    except ValueError:
+        return
+    if not _clash.is_same_class(current, cls):
+        _clash.say_once(
+            (name, _clash.class_path(current), _clash.class_path(cls)),
+            f"{name} was already registered in NeMoS by {_clash.class_path(current)}; "
+            f"nemos-bench replaced it with {_clash.class_path(cls)} (solver class {path!r}), "
+            "which is now used under that name.",
+            quiet,
+        )
 
 
 def register_validated_solvers(solver_classes: tuple[str, ...] | list[str] = ()) -> list[str]:
@@ -220,8 +259,19 @@ def register_validated_solvers(solver_classes: tuple[str, ...] | list[str] = ())
     -------
     list of str
         Registry names of the user classes.
+
+    Notes
+    -----
+    The user classes' modules are imported first, as in the parent (which loads them
+    before it registers the scipy solvers), so a module that registers a class under a
+    scipy name when imported has the same effect here. Names whose other class the parent
+    kept (``NEMOS_BENCH_KEEP_REGISTERED``) get that class again, never nemos-bench's (see
+    :mod:`._clash`); nothing the parent has already said is said again.
     """
-    for algo, cls in SCIPY_SOLVER_CLASSES.items():
-        nmo.solvers.register(algo, cls, backend=SCIPY_BACKEND, replace=True, validate=True)
-    register_scipy_solvers()  # allows them for UnRegularized and Ridge; finds them registered
+    for path in solver_classes:
+        try:
+            importlib.import_module(path.partition(":")[0])
+        except Exception:  # noqa: BLE001 - load_solver_class reports it below
+            pass
+    register_checked_scipy_solvers()
     return [load_solver_class(path, validate=False) for path in solver_classes]

@@ -1,0 +1,134 @@
+"""Whether a wall-time slowdown is contention (a busy machine) rather than extra work.
+
+A fit on a busy machine waits for a core: its wall time grows while the work it does (its
+process CPU time, its steps and evaluations) stays about the same. Real extra work (each
+fit done twice, more steps, a costlier step) grows CPU time with wall time. So a cell that
+fails the wall-time rule of ``_slowdown`` is *not judged on time: machine busy* when both
+hold:
+
+1. its process CPU time (``fit_cpu_s``; samples ``fit_cpu_s_samples``) is significantly
+   below :data:`CPU_FACTOR` x the gate's time factor times BASE's: a one-sided
+   Mann–Whitney U test (asv's test, mirrored) of HEAD's CPU samples against BASE's CPU
+   samples multiplied by that factor, ``p < alpha``, with the ratio of CPU medians at most
+   that factor; sources with CPU medians but no CPU samples use the ratio alone;
+2. no count of work grew beyond :data:`WORK_FACTOR` x the time factor: ``n_steps``, and
+   ``nfev``, ``njev``, ``nhev`` where both sides record them.
+
+Otherwise the wall-time failure stands: a slowdown in CPU and wall time together fails
+as before. Sources without CPU time (asv results, runs written before ``fit_cpu_s``) are
+judged by the wall-time rule alone. The constants below are the rule's only knobs.
+
+Known limits (docs/methodology.md): CPU time also grows under load where BLAS or OpenMP
+threads spin while they wait (1.35x at one busy process per core, 1.8x at two, on the
+scipy path of the 2-core development machine): at that load a wall-time slowdown can
+still fail. And a slowdown that costs wall time without CPU time (a solver that sleeps or
+waits on I/O, or lost parallelism) is indistinguishable from contention: it is reported
+as not judged, never passed silently.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats
+
+from ..results import parse_samples
+
+__all__ = ["CPU_FACTOR", "WORK_COLUMNS", "WORK_FACTOR", "Contention", "judge_contention"]
+
+#: HEAD's CPU time must be significantly below ``CPU_FACTOR * time_factor`` times BASE's
+#: for a wall-time slowdown to count as contention (1.0: the gate's own factor).
+CPU_FACTOR = 1.0
+
+#: Counts of work that must not grow beyond ``WORK_FACTOR * time_factor`` for a wall-time
+#: slowdown to count as contention.
+WORK_FACTOR = 1.0
+
+#: Columns counting the work of a fit, compared where both sides record them.
+WORK_COLUMNS = ("n_steps", "nfev", "njev", "nhev")
+
+
+@dataclass(frozen=True)
+class Contention:
+    """What CPU time and work counts say about a wall-time slowdown.
+
+    Attributes
+    ----------
+    busy : bool
+        The slowdown is in wall time only (machine busy): not judged on time.
+    cpu_ratio : float
+        HEAD's CPU median / BASE's.
+    evidence : str
+        The numbers behind the verdict, e.g. ``"wall 2.50x, CPU 1.10x (...); steps 12 ->
+        12"``.
+    """
+
+    busy: bool
+    cpu_ratio: float
+    evidence: str
+
+
+def _number(row, column) -> float:
+    try:
+        value = float(row.get(column))
+    except (TypeError, ValueError):
+        return math.nan
+    return value
+
+
+def _work(base, head, limit: float) -> tuple[bool, str]:
+    """Whether some count of work grew beyond ``limit``, and the counts as text."""
+    grew, parts = False, []
+    for column in WORK_COLUMNS:
+        b, h = _number(base, column), _number(head, column)
+        if not (math.isfinite(b) and math.isfinite(h)):
+            continue
+        name = "steps" if column == "n_steps" else column
+        parts.append(f"{name} {b:.0f} -> {h:.0f}")
+        if (b > 0 and h / b > limit) or (b == 0 and h > 0):
+            grew = True
+    return grew, ", ".join(parts) or "no step counts recorded"
+
+
+def judge_contention(
+    base: dict, head: dict, wall_ratio: float, factor: float, alpha: float
+) -> Contention | None:
+    """Judge a wall-time slowdown beyond ``factor`` (see the module docstring).
+
+    Returns ``None`` when either side lacks CPU time: the wall-time verdict stands.
+
+    Examples
+    --------
+    >>> base = {"fit_cpu_s": 1.0, "fit_cpu_s_samples": "1.0 1.01 0.99 1.0 1.02 0.98",
+    ...         "n_steps": 12}
+    >>> busy = dict(base, fit_cpu_s_samples="1.1 1.11 1.09 1.1 1.12 1.08", fit_cpu_s=1.1)
+    >>> found = judge_contention(base, busy, 2.5, 1.5, 0.01)
+    >>> found.busy, found.evidence.split(" (")[0]
+    (True, 'wall 2.50x, CPU 1.10x')
+    >>> work = dict(base, fit_cpu_s_samples="2.0 2.02 1.98 2.0 2.04 1.96", fit_cpu_s=2.0)
+    >>> judge_contention(base, work, 2.0, 1.5, 0.01).busy
+    False
+    >>> judge_contention({"fit_cpu_s": None}, busy, 2.5, 1.5, 0.01) is None
+    True
+    """
+    b_cpu, h_cpu = _number(base, "fit_cpu_s"), _number(head, "fit_cpu_s")
+    if not (math.isfinite(b_cpu) and math.isfinite(h_cpu) and b_cpu > 0 and h_cpu > 0):
+        return None
+    ratio = h_cpu / b_cpu
+    limit = CPU_FACTOR * factor
+    b_samples = parse_samples(base.get("fit_cpu_s_samples"))
+    h_samples = parse_samples(head.get("fit_cpu_s_samples"))
+    if b_samples.size >= 2 and h_samples.size >= 2:
+        p = float(stats.mannwhitneyu(h_samples, limit * b_samples, alternative="less").pvalue)
+        below = p < alpha and ratio <= limit
+        test = (
+            f"Mann-Whitney p={p:.2g} that HEAD's CPU time is below {limit:g}x BASE's, on "
+            f"{h_samples.size} vs {b_samples.size} samples"
+        )
+    else:
+        below = ratio <= limit
+        test = "no CPU samples: ratio alone"
+    grew, work = _work(base, head, WORK_FACTOR * factor)
+    evidence = f"wall {wall_ratio:.2f}x, CPU {ratio:.2f}x ({test}); {work}"
+    return Contention(busy=below and not grew, cpu_ratio=ratio, evidence=evidence)
