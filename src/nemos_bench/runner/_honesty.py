@@ -159,34 +159,36 @@ def judge_repeats(record: RepeatRecord, n_repeats: int, fresh_fit, rerun=None) -
         return ""
     index, how = differing[0]
     seen = f"repeat {index + 1} {how}"
-    first_words = "Timed repeat"
+    first_words, every = "Timed repeat", "every other repeat"
+    if len(differing) == n_repeats:
+        which = f"every timed repeat differed from the first fit ({seen})"
+    else:
+        which = (
+            f"{len(differing)} of {n_repeats} timed repeats did not redo the first fit "
+            f"exactly ({seen})"
+        )
     if rerun is not None:
         again = rerun()
-        same = again.differing(len(again.found))
-        if len(same) < len(again.found):
-            return _not_deterministic(
-                f"{len(differing)} of {n_repeats} timed repeats did not redo the first fit "
-                f"exactly ({seen}), while {len(again.found) - len(same)} of "
-                f"{len(again.found)} repeats on the same data did"
-            )
+        n_same = len(again.found)
+        same = again.differing(n_same)
+        if len(same) < n_same:
+            return _not_deterministic(f"{which}, while {n_same - len(same)} of {n_same} "
+                                      "repeats on the same data did")  # fmt: skip
         (index, how), first_words = same[0], "Repeat"
-        seen = f"repeat {index + 1} on the same data {how}"
+        every = f"every other of {n_same} repeats on the same data"
+        which += f", and so did every one of {n_same} repeats on the same data"
     elif len(differing) < n_repeats:
-        return _not_deterministic(
-            f"{len(differing)} of {n_repeats} timed repeats did not redo the first fit "
-            f"exactly ({seen}) while the others did"
-        )
+        return _not_deterministic(f"{which} while the others did")
     for _ in range(FRESH_TRIES):
         params, steps = fresh_fit()
         fresh = record.difference(params, steps)
         if fresh is not None:
             return _not_deterministic(
-                f"every timed repeat differed from the first fit ({seen}), and so did a fresh "
-                f"instance of the solver (it {fresh})"
+                f"{which}, and so did a fresh instance of the solver (it {fresh})"
             )
     raise NotRepeatable(
-        f"{first_words} {index + 1} {how} from the same starting point and data, as did every "
-        f"other repeat, while {FRESH_TRIES} fresh instances of the solver redid the first fit "
+        f"{first_words} {index + 1} {how} from the same starting point and data, as did {every}, "
+        f"while {FRESH_TRIES} fresh instances of the solver redid the first fit "
         "exactly: the solver keeps state between run calls (e.g. it warm-starts from its "
         "previous answer), so its time is not the time of a fit; no time is reported."
     )
