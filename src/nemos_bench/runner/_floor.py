@@ -24,9 +24,10 @@ from ._timing import block
 __all__ = ["FLOOR_FRACTION", "Floor", "below_floor_reason", "evaluation_cost"]
 
 #: Fraction of ``k`` evaluations' cost a fit of ``k`` steps must at least take.
-FLOOR_FRACTION = 0.5
-#: Evaluations per timed batch, and batches timed (the fastest is kept).
-_LOOP, _BATCHES = 32, 5
+FLOOR_FRACTION = 0.25
+#: Most evaluations per timed batch (fewer where one takes long: a batch aims at about
+#: ``_BATCH_S`` seconds), and batches timed (the fastest is kept).
+_LOOP, _BATCH_S, _BATCHES = 32, 0.002, 5
 
 _cost_cache: dict = {}
 
@@ -45,6 +46,7 @@ class Floor:
 @dataclass(frozen=True)
 class _Cached(Floor):
     batch: object = None
+    loop: int = 1
 
 
 def _scalar_loss(model, X, y):
@@ -89,7 +91,7 @@ def evaluation_cost(key, model, params, X, y, *, again: bool = False) -> Floor:
     >>> X = jnp.asarray(np.random.default_rng(0).normal(size=(200, 3)))
     >>> y, model = jnp.ones(200), nmo.glm.GLM()
     >>> floor = evaluation_cost("doc", model, initial_params(model, X, y), X, y)
-    >>> 0 < floor.evaluation_s < 0.01, floor.seconds(10) == 5 * floor.evaluation_s
+    >>> 0 < floor.evaluation_s < 0.01, floor.seconds(10) == 2.5 * floor.evaluation_s
     (True, True)
     >>> evaluation_cost("doc", model, None, X, y, again=True).evaluation_s <= floor.evaluation_s
     True
@@ -97,23 +99,30 @@ def evaluation_cost(key, model, params, X, y, *, again: bool = False) -> Floor:
     cached = _cost_cache.get(key)
     if cached is not None and not again:
         return cached
-    batch = cached.batch if cached is not None else _compiled_batch(model, params, X, y)
-    best = cached.evaluation_s * _LOOP if cached is not None else float("inf")
+    if cached is None:
+        batch = _compiled_batch(model, params, X, y)
+        start = time.perf_counter()
+        block(batch(1))
+        loop = int(min(_LOOP, max(1, _BATCH_S // max(time.perf_counter() - start, 1e-9))))
+        best = float("inf")
+    else:
+        batch, loop, best = cached.batch, cached.loop, cached.evaluation_s
     for _ in range(_BATCHES):
         time.sleep(0.002 if again else 0.0)  # spread the batches over the machine's time slices
         start = time.perf_counter()
-        block(batch())
-        best = min(best, time.perf_counter() - start)
+        block(batch(loop))
+        best = min(best, (time.perf_counter() - start) / loop)
     _cost_cache.clear()
-    _cost_cache[key] = _Cached(best / _LOOP, batch)
+    _cost_cache[key] = _Cached(best, batch, loop)
     return _cost_cache[key]
 
 
 def _compiled_batch(model, params, X, y):
+    """``batch(n)``: ``n`` evaluations from ``params`` in one compiled loop (compiled here)."""
     loss = _scalar_loss(model, X, y)
 
     @jax.jit
-    def batch(p):
+    def batch(p, n):
         def body(_, carry):
             p, total = carry
             value, grad = jax.value_and_grad(loss)(p)
@@ -121,10 +130,10 @@ def _compiled_batch(model, params, X, y):
             p = jax.tree_util.tree_map(lambda a, g: a - 1e-30 * g, p, grad)
             return p, total + value
 
-        return jax.lax.fori_loop(0, _LOOP, body, (p, jnp.zeros(())))
+        return jax.lax.fori_loop(0, n, body, (p, jnp.zeros(())))
 
-    block(batch(params))  # compile
-    return lambda: batch(params)
+    block(batch(params, 1))  # compile (the count is traced: one compilation for every n)
+    return lambda n: batch(params, n)
 
 
 def below_floor_reason(solver: str, fit_s: float, steps: int, floor: Floor) -> str | None:
@@ -135,8 +144,8 @@ def below_floor_reason(solver: str, fit_s: float, steps: int, floor: Floor) -> s
     >>> floor = Floor(1e-4)
     >>> below_floor_reason("X[custom]", 0.02, 100, floor) is None
     True
-    >>> below_floor_reason("X[custom]", 2e-5, 100, floor)[:61]
-    'X[custom] took 0.02 ms for a fit of 100 steps, below the 5 ms'
+    >>> below_floor_reason("X[custom]", 2e-5, 100, floor)[:63]
+    'X[custom] took 0.02 ms for a fit of 100 steps, below the 2.5 ms'
     """
     least = floor.seconds(steps)
     if steps < 1 or fit_s >= least:
