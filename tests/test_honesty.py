@@ -319,21 +319,26 @@ def _state(steps):
     return SimpleNamespace(stats=SimpleNamespace(converged=True, num_steps=steps))
 
 
+_PARAMS, _OTHER = (jnp.ones(3), jnp.zeros(1)), (2 * jnp.ones(3), jnp.zeros(1))
+
+
+def _record(*outputs):
+    """A RepeatRecord of ``outputs`` against a first fit of _PARAMS in 25 steps."""
+    from nemos_bench.runner._honesty import RepeatRecord
+
+    rec = RepeatRecord(None, np.concatenate([np.ones(3), np.zeros(1)]), _state(25))
+    for i, out in enumerate(outputs):
+        rec(i, out)
+    return rec
+
+
 def test_repeats_are_judged_together_and_against_fresh_instances():
     # a warm start makes every repeat differ while fresh instances redo the first fit; a
     # solver that is not deterministic (trust-krylov at tol 1e-10 took 25, 5 or 27 steps
     # from one start) differs on some repeats only, or on fresh instances too
-    from nemos_bench.runner._honesty import NotRepeatable, RepeatRecord, judge_repeats
+    from nemos_bench.runner._honesty import NotRepeatable, judge_repeats
 
-    params = (jnp.ones(3), jnp.zeros(1))
-    other = (2 * jnp.ones(3), jnp.zeros(1))
-    first = np.concatenate([np.ones(3), np.zeros(1)])
-
-    def record(*outputs):
-        rec = RepeatRecord(None, first, _state(25))
-        for i, out in enumerate(outputs):
-            rec(i, out)
-        return rec
+    params, other, record = _PARAMS, _OTHER, _record
 
     calls = []
 
@@ -367,16 +372,9 @@ def test_timed_repeats_on_other_arrays_are_judged_on_repeats_on_the_same_data():
     # the timed repeats run on sign-flipped copies (see runner/_fresh.py), where a warm start
     # shows erratically; untimed repeats on the first fit's own data decide, and the
     # sentence says which repeats it counts
-    from nemos_bench.runner._honesty import NotRepeatable, RepeatRecord, judge_repeats
+    from nemos_bench.runner._honesty import NotRepeatable, judge_repeats
 
-    params, other = (jnp.ones(3), jnp.zeros(1)), (2 * jnp.ones(3), jnp.zeros(1))
-    first = np.concatenate([np.ones(3), np.zeros(1)])
-
-    def record(*outputs):
-        rec = RepeatRecord(None, first, _state(25))
-        for i, out in enumerate(outputs):
-            rec(i, out)
-        return rec
+    params, other, record = _PARAMS, _OTHER, _record
 
     timed = record((params, _state(25)), (params, _state(30)), (other, _state(25)))
     redone = record((params, _state(25)), (params, _state(25)), (params, _state(1)))
