@@ -25,9 +25,9 @@ __all__ = ["FLOOR_FRACTION", "Floor", "below_floor_reason", "evaluation_cost"]
 
 #: Fraction of ``k`` evaluations' cost a fit of ``k`` steps must at least take.
 FLOOR_FRACTION = 0.25
-#: Most evaluations per timed batch (fewer where one takes long: a batch aims at about
-#: ``_BATCH_S`` seconds), and batches timed (the fastest is kept).
-_LOOP, _BATCH_S, _BATCHES = 32, 0.002, 5
+#: Evaluations per timed batch (fewer where one takes long: a batch then aims at about
+#: ``_BATCH_S`` seconds), and batches timed (the fastest is kept, less the fastest empty one).
+_LOOP, _BATCH_S, _BATCHES = 32, 0.05, 5
 
 _cost_cache: dict = {}
 
@@ -62,10 +62,11 @@ def _scalar_loss(model, X, y):
 def evaluation_cost(key, model, params, X, y, *, again: bool = False) -> Floor:
     """Measure (once per ``key``) what one objective-and-gradient evaluation costs.
 
-    The fastest of several batches of evaluations in a compiled loop is kept. On a loaded
-    machine every batch can be slowed (JAX's thread pools wait for descheduled threads),
-    which would raise the floor, so ``again=True`` measures once more, a little later,
-    and keeps the lower of the two: a fit is only failed on a floor measured twice.
+    The fastest of several batches of evaluations in a compiled loop is kept, less the
+    fastest empty batch (the call's dispatch). On a loaded machine every batch can be
+    slowed (JAX's thread pools wait for descheduled threads), which would raise the floor,
+    so ``again=True`` measures once more, a little later, and keeps the lower of the two:
+    a fit is only failed on a floor measured twice.
 
     Parameters
     ----------
@@ -101,20 +102,31 @@ def evaluation_cost(key, model, params, X, y, *, again: bool = False) -> Floor:
         return cached
     if cached is None:
         batch = _compiled_batch(model, params, X, y)
-        start = time.perf_counter()
-        block(batch(1))
-        loop = int(min(_LOOP, max(1, _BATCH_S // max(time.perf_counter() - start, 1e-9))))
+        rough = _per_evaluation(batch, 8, 3, again)
+        loop = _LOOP if rough * _LOOP <= _BATCH_S else max(1, int(_BATCH_S // max(rough, 1e-12)))
         best = float("inf")
     else:
         batch, loop, best = cached.batch, cached.loop, cached.evaluation_s
-    for _ in range(_BATCHES):
-        time.sleep(0.002 if again else 0.0)  # spread the batches over the machine's time slices
-        start = time.perf_counter()
-        block(batch(loop))
-        best = min(best, (time.perf_counter() - start) / loop)
+    best = min(best, _per_evaluation(batch, loop, _BATCHES, again))
     _cost_cache.clear()
     _cost_cache[key] = _Cached(best, batch, loop)
     return _cost_cache[key]
+
+
+def _per_evaluation(batch, n: int, tries: int, spread: bool) -> float:
+    """Seconds per evaluation: fastest batch of ``n`` less fastest empty batch, over ``n``.
+
+    Subtracting the empty batch removes the call's dispatch, which on a loaded machine can
+    cost more than many evaluations of a small problem; never negative.
+    """
+    fastest = {0: float("inf"), n: float("inf")}
+    for _ in range(tries):
+        for count in (0, n):
+            time.sleep(0.002 if spread else 0.0)  # spread over the machine's time slices
+            start = time.perf_counter()
+            block(batch(count))
+            fastest[count] = min(fastest[count], time.perf_counter() - start)
+    return max(fastest[n] - fastest[0], 0.0) / n
 
 
 def _compiled_batch(model, params, X, y):
