@@ -28,6 +28,17 @@ root::
         # NonlinearCG[optimistix]: ~3-4 ms there)
     python benchmarks/gate_false_alarms.py --pairs 10 --runs-per-side 1 --judge-only
         # re-judge kept pooled pairs on their first run of each side only
+    python benchmarks/gate_false_alarms.py --pairs 10 --load 2     # both sides busy
+    python benchmarks/gate_false_alarms.py --pairs 10 --load 2 --load-side head --plant-factor 1
+        # contention alone: HEAD under load, BASE idle, the same code
+
+With ``--load N``, N busy processes (``benchmarks/load_machine.py``) run for the whole of
+every run of the loaded side(s) (``--load-side``), and stop between runs. Cells the gate did
+not judge on time because the machine was busy (``Comparison.machine_busy``) are counted
+apart from other cells not judged, and so are the runs whose own busy-machine sentence
+appeared (``nemos_bench.results.busy_machine_sentence``). Runs already finished under
+``--out`` (their ``meta.json`` records ``finished_at``) are kept, not run again: an
+interrupted measurement resumes where it stopped.
 
 Writes every run directory and ``gate_false_alarms.json`` (per-pair verdicts, totals) under
 ``--out``; exit code 0 when both goals are met, 1 otherwise.
@@ -44,6 +55,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # benchmarks.load_machine, when run as a script
+
+from benchmarks.load_machine import loaded  # noqa: E402
+
 PLANTED = "PlantedLBFGS[custom]"
 PLANT_CLASS = "benchmarks.planted_solvers:PlantedLBFGS"
 #: --plant-solver -> (registered name, class path) of its planted twin.
@@ -93,6 +108,18 @@ def _parse(argv):
         default=1,
         help="runs of each side per pair, interleaved and pooled by the gate (default 1)",
     )
+    parser.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        help="busy processes running during every run of the loaded side(s) (default 0)",
+    )
+    parser.add_argument(
+        "--load-side",
+        choices=("both", "base", "head"),
+        default="both",
+        help="which side runs under --load (default both)",
+    )
     parser.add_argument("--out", default="results/gate-false-alarms", help="output directory")
     parser.add_argument("--time-factor", type=float, default=1.5, help="gate factor (1.5)")
     parser.add_argument(
@@ -114,8 +141,8 @@ def _plant_problem(suite: str, choice: str) -> str:
     return choice
 
 
-def _run(out: Path, args, factor: int) -> float:
-    """One ``nemos-bench run`` into ``out``; returns its wall time."""
+def _run(out: Path, args, factor: int, load: int = 0) -> float:
+    """One ``nemos-bench run`` into ``out``, with ``load`` busy processes; its wall time."""
     command = [
         sys.executable, "-m", "nemos_bench.cli", "run", "--no-report", "--suite", args.suite,
         "--solver-class", PLANTS[args.plant_solver][1], "--out", str(out),
@@ -129,10 +156,23 @@ def _run(out: Path, args, factor: int) -> float:
     env = dict(os.environ, **{PLANT_ENV: str(factor)})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    with loaded(load):
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode not in (0, 1) or not (out / "summary.csv").is_file():
+        raise SystemExit(
+            f"{' '.join(command)} failed (exit {done.returncode}, "
+            f"{'no' if not (out / 'summary.csv').is_file() else 'a'} summary.csv):\n"
+            f"{done.stderr}"
+        )
     return time.perf_counter() - start
+
+
+def _finished(run: Path) -> bool:
+    """Whether ``run`` holds a finished run (its ``meta.json`` records ``finished_at``)."""
+    try:
+        return bool(json.loads((run / "meta.json").read_text()).get("finished_at"))
+    except (OSError, ValueError):
+        return False
 
 
 def _runs_of(side: Path, k: int) -> list[Path]:
@@ -140,6 +180,20 @@ def _runs_of(side: Path, k: int) -> list[Path]:
     if (side / "summary.csv").is_file():
         return [side]
     return sorted(side.glob("run-*"), key=lambda p: int(p.name[4:]))[:k]
+
+
+def _busy_runs(runs: list[Path]) -> int:
+    """How many of ``runs`` carry their own busy-machine sentence."""
+    import pandas as pd
+
+    from nemos_bench.results import busy_machine_sentence
+
+    found = 0
+    for run in runs:
+        meta_path = run / "meta.json"
+        meta = json.loads(meta_path.read_text()) if meta_path.is_file() else None
+        found += busy_machine_sentence(pd.read_csv(run / "summary.csv"), meta) is not None
+    return found
 
 
 def _judge(base: list[Path], head: list[Path], plant_problem: str, args) -> dict:
@@ -159,6 +213,8 @@ def _judge(base: list[Path], head: list[Path], plant_problem: str, args) -> dict
             f"{c.solver} tol={c.tol:g} on {c.problem_id}: {c.time_evidence}"
             for c in result.not_judged_on_time
         ],
+        "machine_busy": len(result.machine_busy),
+        "busy_runs": {"base": _busy_runs(base), "head": _busy_runs(head)},
         "planted_cells": [
             {
                 "problem_id": c.problem_id,
@@ -184,13 +240,21 @@ def main(argv=None) -> int:
     k = args.runs_per_side
     if k < 1:
         raise SystemExit(f"--runs-per-side must be a positive integer, got {k}.")
+    if args.load < 0:
+        raise SystemExit(f"--load must be 0 or a positive number of processes, got {args.load}.")
+    loads = {
+        side: args.load if args.load_side in ("both", side) else 0 for side in ("base", "head")
+    }
     for i in range(args.pairs):
         base, head = out / f"pair-{i:02d}" / "base", out / f"pair-{i:02d}" / "head"
         sides = [(base, 1), (head, args.plant_factor)]
         walls = {"base": 0.0, "head": 0.0}
         for j in range(0 if args.judge_only else k):
             for path, factor in sides if i % 2 == 0 else sides[::-1]:
-                walls[path.name] += _run(path if k == 1 else path / f"run-{j + 1}", args, factor)
+                target = path if k == 1 else path / f"run-{j + 1}"
+                if _finished(target):  # finished earlier: resume after it
+                    continue
+                walls[path.name] += _run(target, args, factor, loads[path.name])
         verdict = _judge(_runs_of(base, k), _runs_of(head, k), plant_problem, args)
         verdict["wall_s"] = walls
         pairs.append(verdict)
@@ -201,9 +265,11 @@ def main(argv=None) -> int:
             if c["problem_id"] == plant_problem
         )
         runs = "" if args.judge_only else f"; runs {walls['base']:.0f} s + {walls['head']:.0f} s"
+        busy = verdict["busy_runs"]
         print(
             f"pair {i + 1}/{args.pairs}: {len(verdict['false_alarms'])} false alarm(s), "
-            f"planted {cells}{runs}",
+            f"planted {cells}; {verdict['machine_busy']} cell(s) not judged: machine busy; "
+            f"busy-machine sentence in {busy['base']} BASE and {busy['head']} HEAD run(s){runs}",
             flush=True,
         )
         for line in verdict["false_alarms"]:
@@ -218,12 +284,16 @@ def main(argv=None) -> int:
         "suite": args.suite,
         "rounds": args.rounds,
         "runs_per_side": k,
+        "load": args.load,
+        "load_side": args.load_side,
         "plant_problem": plant_problem,
         "plant_factor": args.plant_factor,
         "plant_solver": args.plant_solver,
         "pairs_with_false_alarms": n_false,
         "false_alarm_cells": sum(len(p["false_alarms"]) for p in pairs),
         "cells_not_judged_on_time": sum(len(p["not_judged_on_time"]) for p in pairs),
+        "cells_not_judged_machine_busy": sum(p["machine_busy"] for p in pairs),
+        "runs_with_busy_sentence": sum(sum(p["busy_runs"].values()) for p in pairs),
         "pairs_caught": n_caught,
         "planted_cells_caught": sum(c["caught"] for c in target),
         "planted_cells": len(target),
@@ -235,7 +305,9 @@ def main(argv=None) -> int:
         f"({summary['false_alarm_cells']} cells); the planted {args.plant_factor}x slowdown "
         f"was caught in {n_caught} of {args.pairs} pairs (every planted cell of the planted "
         f"problem failed; {summary['planted_cells_caught']} of {len(target)} cells); "
-        f"{summary['cells_not_judged_on_time']} cells were not judged on time. "
+        f"{summary['cells_not_judged_on_time']} cells were not judged on time "
+        f"({summary['cells_not_judged_machine_busy']} of them: machine busy); "
+        f"{summary['runs_with_busy_sentence']} runs said they ran on a busy machine. "
         f"Details: {out / 'gate_false_alarms.json'}"
     )
     expect_caught = args.plant_factor > args.time_factor

@@ -7,6 +7,7 @@ must match what the command prints exactly.
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from dataclasses import replace
@@ -23,6 +24,7 @@ from nemos_bench.runner._sweep import config_record
 DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
 TINY = "[[problems]]\nn_samples = 300\nn_features = 3\nn_outputs = 1\n"
 RUN = ["run", "--no-report"]
+DEAD = "tcp://127.0.0.1:8786"  # replaced by a port where nothing listens (_dead_scheduler)
 
 
 def _other_run(root):
@@ -59,6 +61,21 @@ def _run_without_params(root):
     with RunStore(root / "run", {"suite": "smoke"}, {}) as store:
         row = {"problem_id": "poisson[n=300]", "solver": "LBFGS[scipy]", "tol": 1e-8}
         store.append_cell({**row, "status": "ok", "fit_s": 0.01}, [])
+
+
+def _dead_scheduler(root):
+    """The address of a port on this machine where nothing listens (it was just freed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _disjoint_runs(root):
+    """Two run directories whose cells differ in solver: they share no cell."""
+    for name, solver in (("a", "LBFGS[scipy]"), ("b", "BFGS[scipy]")):
+        with RunStore(root / name, {"suite": "smoke"}, {}) as store:
+            row = {"problem_id": "poisson[n=300]", "solver": solver, "tol": 1e-8}
+            store.append_cell({**row, "status": "ok", "fit_s": 0.01}, [])
 
 
 def _write(name, text):
@@ -138,6 +155,12 @@ CASES = {
     "verify-missing": (None, ["verify", "nope"], {}),
     "verify-no-params": (_run_without_params, ["verify", "run"], {}),
     "keep-registered-unknown": (None, [*RUN], {"NEMOS_BENCH_KEEP_REGISTERED": "LBFGS"}),
+    "scheduler-dead": (_dead_scheduler, [*RUN, "--scheduler", DEAD], {}),
+    "scheduler-no-port": (None, [*RUN, "--scheduler", "localhost"], {}),
+    "repeats-below-interval": (None, [*RUN, "--repeats", "1"], {}),
+    "suite-and-problems": (_write("sweep.toml", 'suite = "quick"\n' + TINY),
+                           [*RUN, "--config", "sweep.toml"], {}),
+    "compare-disjoint": (_disjoint_runs, ["compare", "a", "b"], {}),
 }  # fmt: skip
 
 
@@ -177,7 +200,8 @@ def test_bad_input_gets_one_sentence_exit_2_and_writes_nothing(case, tmp_path, m
         else:
             monkeypatch.setenv(name, value)
     if setup is not None and isinstance(target := setup(tmp_path), str):
-        argv = [target if a == "locked/run" else a for a in argv]  # root: a read-only place
+        # root: a read-only place; a dead scheduler: a port just freed
+        argv = [target if a in ("locked/run", DEAD) else a for a in argv]
     capsys.readouterr()
     before = _tree(tmp_path)
     try:

@@ -43,6 +43,24 @@ def _per_suite(stated: str, value_of, parse) -> None:
         assert value_of(suite) == parse(named.get(suite, first)), suite
 
 
+def _data_option_checks() -> dict:
+    """The defaults of --data's options: data_spec's, and what a recording's spec resolves."""
+    from nemos_bench.problems import DEFAULT_N_BASIS, ProblemSpec, data_spec
+
+    given = inspect.signature(data_spec).parameters
+    spec = ProblemSpec(1, 2, design="nwb", data="x.nwb", data_sha256="0" * 64)
+    return {
+        "--observation": lambda s: s == given["observation"].default,
+        "--reg": lambda s: s == given["regularizer"].default,
+        "--lam": lambda s: (
+            s == "the regularizer's default" and given["regularizer_strength"].default is None
+        ),
+        "--bin-size": lambda s: s == f"{spec.bin_size:g} s" and given["bin_size"].default is None,
+        "--window": lambda s: int(s) == spec.window and given["window"].default is None,
+        "--n-basis": lambda s: int(s) == DEFAULT_N_BASIS and given["n_basis"].default is None,
+    }
+
+
 def test_every_default_stated_by_run_help_is_what_the_code_uses(capsys, monkeypatch):
     from nemos_bench._cli_run import DEFAULT_ISOLATE, _default_out
     from nemos_bench.runner._dask import SHARED_MACHINE_THREADS
@@ -70,6 +88,7 @@ def test_every_default_stated_by_run_help_is_what_the_code_uses(capsys, monkeypa
         ),
         "--threads": lambda s: s == f"{SHARED_MACHINE_THREADS} when workers share a machine",
         "--dtype": lambda s: tuple(s.split(";")[0].split(",")) == default.dtypes,
+        **_data_option_checks(),
     }
     marked = {"--isolate": DEFAULT_ISOLATE, "--in-process": not DEFAULT_ISOLATE}
     with_default = {name for name, text in options.items() if "default" in text}

@@ -20,7 +20,7 @@ def test_list_suite_computes_missing_references_then_reads_them(tmp_path, monkey
     code, out = _list(capsys, "--suite", "quick", "--no-compute")
     assert code == 0 and out.count("not cached") == len(quick)
     assert "quick: no condition number known yet" in out
-    assert "computes the missing ones" in out
+    assert f"`nemos-bench list --suite quick` computes the {len(quick)} missing" in out
     assert not any(is_reference_cached(spec) for spec in quick)
 
     code, out = _list(capsys, "--suite", "quick")  # --suite computes by default
@@ -45,7 +45,7 @@ def test_list_reports_a_problem_without_certified_optimum(tmp_path, monkeypatch,
     import nemos_bench._listing as listing
     from nemos_bench.problems import ReferenceSolutionError
 
-    def refuse(spec, cache_dir=None):
+    def refuse(spec, cache_dir=None, on_step=None):
         raise ReferenceSolutionError("the Hessian is singular.")
 
     monkeypatch.setenv("NEMOS_BENCH_CACHE", str(tmp_path))

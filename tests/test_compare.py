@@ -314,6 +314,9 @@ def test_outcome_converged_to_max_steps_fails_while_status_stays_ok(base_dir, tm
     (cell,) = result.regressions
     assert cell.head_status == "ok" and cell.head_outcome == "max_steps"
     assert cell.reasons == ("no longer converges (outcome converged -> max_steps).",)
+    # the same converged fit, now named as stopped at float64 precision: not a regression
+    floor = replace(BASE_ROWS, "BFGS[scipy]", outcome="float64_precision")
+    assert compare(base_dir, write_run(tmp_path / "floor", floor)).passed
 
 
 def test_gate_does_not_judge_time_when_base_and_head_ran_on_different_devices(base_dir, tmp_path):

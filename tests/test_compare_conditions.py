@@ -129,9 +129,29 @@ def test_real_extra_work_fails_with_its_cpu_time(tmp_path):
     steps = write_run(tmp_path / "steps", [timed(0.025, 0.0165, seed=1, n_steps=30)])
     (cell,) = compare(base, steps).regressions
     assert "HEAD took 30 steps, BASE 12" in cell.reasons[0]
-    # CPU time that grew near the factor is not evidence of contention
-    near = write_run(tmp_path / "near", [timed(0.025, 0.0225, seed=1)])
-    assert not compare(base, near).passed
+    # CPU time significantly beyond the factor confirms the wall-time slowdown
+    beyond = write_run(tmp_path / "beyond", [timed(0.025, 0.0255, seed=1)])  # CPU 1.7x
+    (cell,) = compare(base, beyond).regressions
+    assert "CPU time 1.6" in cell.reasons[0]
+    # CPU time that did not grow beyond the factor does not confirm it: machine busy
+    near = write_run(tmp_path / "near", [timed(0.025, 0.021, seed=1)])  # CPU 1.4x
+    (cell,) = compare(base, near).machine_busy
+    assert "CPU 1.38x, not beyond 1.5x" in cell.time_evidence
+
+
+def test_cpu_time_too_noisy_to_confirm_a_slowdown_is_not_judged(tmp_path):
+    # under load, CPU samples spread widely although their median did not move (1.0x)
+    base = write_run(tmp_path / "base", [timed(0.010, 0.015)])
+    spread = (0.015 * np.array([0.5, 0.7, 0.9, 1.0, 1.0, 1.2, 1.6, 2.2])).tolist()
+    noisy = timed(0.025, 0.015, seed=1, fit_cpu_s_samples=" ".join(map(repr, spread)))
+    head = write_run(tmp_path / "head", [noisy])
+    result = compare(base, head)
+    assert result.passed and len(result.machine_busy) == 1
+    # with too few CPU samples for the rank test, the CPU ratio alone decides
+    few = {"fit_cpu_s_samples": "0.03 0.031", "fit_cpu_s": 0.0305}
+    twice = write_run(tmp_path / "twice", [timed(0.025, 0.03, seed=1, **few)])
+    (cell,) = compare(base, twice).regressions
+    assert "CPU time 2.0" in cell.reasons[0]
 
 
 def test_sources_without_cpu_time_keep_the_wall_time_rule(tmp_path):

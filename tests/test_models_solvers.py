@@ -7,6 +7,7 @@ baselines run as cells of the sweep; the report shows the model x regularizer x 
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import jax.numpy as jnp
@@ -185,6 +186,8 @@ def test_baseline_cell_is_timed_and_measured_by_the_harness():
     assert row["fit_s_min"] <= row["fit_s"] <= row["fit_s_max"]
     assert row["repeat"] == row["n_repeats"] >= 3 and row["outcome"] == "converged"
     assert row["n_steps"] >= 1 and row["converged"] is True and row["end_to_end_s"] > 0
+    # glum compiles nothing: no compile time, rather than a clamped 0.0 first-call overhead
+    assert math.isnan(row["compile_s"])
 
 
 @pytest.mark.parametrize(

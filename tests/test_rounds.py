@@ -95,3 +95,4 @@ def test_outside_baselines_take_their_further_windows_too(tmp_path):
     rows = read_summary(run_sweep(config, tmp_path / "run").path)
     assert list(rows.status) == ["ok"] and list(rows.timing_windows) == [2]
     assert list(rows.n_repeats) == [12] and len(parse_samples(rows.fit_s_samples[0])) == 12
+    assert rows.compile_s.isna().all()  # scikit-learn compiles nothing, in every window

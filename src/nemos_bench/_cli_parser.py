@@ -5,14 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ._cli_defaults import HelpDefaultsParser
+from ._cli_errors import EXIT_NOT_OK, EXIT_OK, UsageError
 
 __all__ = ["EXIT_NOT_OK", "EXIT_OK", "UsageError", "build_parser"]
-
-EXIT_OK, EXIT_NOT_OK = 0, 1
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported in one sentence with exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a sweep and write results (and a report)")
     stated = run.state_default
     stated(run.add_argument("--suite"), "problem suite (default: {suite})")
+    run.add_argument(
+        "--problems",
+        action="append",
+        help="problems instead of a suite, in the problem-id syntax, where every field but "
+        "n and p may be left out; comma-separated or repeated, e.g. "
+        "'poisson[n=50000,p=100,k=20,reg=Ridge,lam=0.001,design=spike_history]'",
+    )
     run.add_argument(
         "--solvers",
         help="comma-separated registry names, each optionally with NeMoS solver settings: "
@@ -115,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--solver-class", action="append", help="user solver package.module:ClassName")
     run.add_argument("--no-report", action="store_true", help="do not build the HTML report")
+    from ._cli_data import add_data_arguments
+
+    add_data_arguments(run)
 
     rep = sub.add_parser("report", help="build the HTML report of a run directory")
     rep.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
@@ -124,6 +129,20 @@ def build_parser() -> argparse.ArgumentParser:
         "accuracy target: f - f* <= eps*max(1,|f*|) (default {epsilon})",
     )
     rep.add_argument("--baseline", help="solver for speed-ups (default: native LBFGS)")
+
+    adv = sub.add_parser(
+        "advise",
+        help="the recommendation of a run: which solver and tolerance, and how sure",
+        description="For each problem of a run: the solver and tolerance whose converged fit "
+        "reached the accuracy target fastest, whether it is significantly faster than the "
+        "runner-up, NeMoS's default solver for that model with the speed-up over it, and what "
+        "the advice does not cover.",
+    )
+    adv.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
+    adv.state_default(
+        adv.add_argument("--epsilon", type=float),
+        "accuracy target: f - f* <= eps*max(1,|f*|) (default {epsilon})",
+    )
 
     from .compare import add_compare_arguments
 

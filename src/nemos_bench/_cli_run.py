@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import sys
@@ -18,20 +19,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from ._cli_defaults import DEFAULT_ISOLATE, RUNS_DIR
+from ._cli_hints import check_repeats, resume_command, tol_warnings
 from ._cli_parser import EXIT_NOT_OK, EXIT_OK, UsageError
-from ._cli_table import summary_table
+from ._cli_table import summary_table, unfitted_lines
 
-__all__ = ["DEFAULT_ISOLATE", "RUNS_DIR", "cmd_run"]
-
-#: ``nemos-bench run`` isolates cells in a worker process unless told ``--in-process``.
-#: Measured on the quick suite (56 cells, 2 cores, 3 alternating runs each): 66.3 s isolated
-#: vs 63.4 s in-process (median wall), i.e. one worker start-up, ~3 s or ~5 %, per sweep;
-#: per-cell times are unchanged (median fit_s ratio 1.03, within run-to-run noise).
-DEFAULT_ISOLATE = True
-
-
-#: Where ``nemos-bench run`` writes a run directory unless told ``--out``.
-RUNS_DIR = Path("results") / "runs"
+__all__ = ["cmd_run"]
 
 
 def _default_out(suite: str) -> Path:
@@ -51,7 +44,9 @@ def _user_modules_importable() -> None:
 
 def cmd_run(args, console: Console) -> int:
     """``nemos-bench run``: plan, run with a progress bar, print the summary, build the report."""
+    from ._listing import statuses_with_progress
     from .problems import is_reference_cached
+    from .results import read_summary
     from .runner import (
         build_config,
         excluded_by_suite,
@@ -71,9 +66,13 @@ def cmd_run(args, console: Console) -> int:
     isolate = args.isolate
     if isolate is None and (file or {}).get("isolate") is None:
         isolate = DEFAULT_ISOLATE or None
+    from ._cli_data import DATA_SUITE, data_problems
+
+    data = data_problems(args, file)  # --data: the user's files are the problems
     config = build_config(
         file,
         suite=args.suite,
+        problems=data or _problems(args.problems),
         solvers=split_solver_list(args.solvers) if args.solvers else None,
         tols=parse_tols(args.tol),
         repeats=args.repeats,
@@ -90,6 +89,13 @@ def cmd_run(args, console: Console) -> int:
         threads=args.threads,
         dtypes=_dtypes(args.dtype),
     )
+    if data:  # named "data" (not "custom"): its run directory and report say so
+        config = dataclasses.replace(config, suite=DATA_SUITE)
+    check_repeats(config.settings.repeats, from_command_line=args.repeats is not None)
+    if config.scheduler is not None:  # first: the checks below take seconds (solver validation)
+        from .runner import probe_scheduler
+
+        probe_scheduler(config.scheduler)
     if config.isolated:  # the cells run in workers: this process starts no GPU backend
         import jax
 
@@ -128,15 +134,18 @@ def cmd_run(args, console: Console) -> int:
             markup=False,
             highlight=False,
         )
-        if uncached:
+        for line in tol_warnings(config.tols):
+            console.print(f"warning: {line}", markup=False, highlight=False)
+        if uncached and config.scheduler:  # the cluster's workers may not share this cache
             console.print(
-                f"{len(uncached)} problem(s) have no cached reference optimum yet: each is "
-                "computed before its first cell (single-threaded NumPy, minutes to hours for "
-                f"big problems); `nemos-bench list --suite {config.suite}` computes them ahead "
-                "with a progress bar.",
+                f"{len(uncached)} problem(s) have no cached reference optimum yet: the worker "
+                "that runs a problem's first cell computes it (single-threaded NumPy, minutes "
+                "to hours for big problems).",
                 markup=False,
                 highlight=False,
             )
+        elif uncached:  # computed here, before the cells, with a progress bar; then cached
+            statuses_with_progress(uncached, True, console)
         if left_out:
             console.print(
                 f"Suite {config.suite} leaves out {', '.join(left_out)} (each of their "
@@ -168,8 +177,10 @@ def cmd_run(args, console: Console) -> int:
         )
     except KeyboardInterrupt:
         if out.exists():
+            typed = getattr(args, "argv", None) or sys.argv[1:]
+            again = resume_command(typed, out, out_given=args.out is not None)
             raise KeyboardInterrupt(
-                f"the finished cells are saved in {out}; rerun with --out {out} to resume"
+                f"the finished cells are saved in {out}; to resume, run `{again}`"
             ) from None
         raise
     finally:
@@ -177,14 +188,36 @@ def cmd_run(args, console: Console) -> int:
             progress.stop()
     table, not_ok, warnings = summary_table(store)
     console.print(table)
+    for line in unfitted_lines(read_summary(store.path)):
+        console.print(line, markup=False, highlight=False)
     for line in warnings:
         console.print(f"warning: {line}", markup=False, highlight=False)
     console.print(f"Results: {store.path}")
     if not args.no_report:
+        from ._cli_advise import run_defaults
         from .report import build_report
+        from .results import read_summary
 
-        console.print(f"Report: {build_report(store.path)}")
+        defaults = run_defaults(read_summary(store.path))[0]
+        console.print(f"Report: {build_report(store.path, defaults=defaults)}")
     return EXIT_NOT_OK if not_ok else EXIT_OK
+
+
+def _problems(values: list[str] | None):
+    """``--problems`` values (each may be a comma-separated list of ids) as specs, or ``None``."""
+    if not values:
+        return None
+    from .problems import parse_problem, split_problems
+
+    texts = [text for value in values for text in split_problems(value)]
+    if not texts:
+        raise UsageError(
+            "--problems is empty; give at least one problem, e.g. poisson[n=2000,p=20]."
+        )
+    try:
+        return tuple(dict.fromkeys(parse_problem(text) for text in texts))
+    except ValueError as err:
+        raise UsageError(f"--problems: {err}") from None
 
 
 def _dtypes(values: list[str] | None) -> tuple[str, ...] | None:

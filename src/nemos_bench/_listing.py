@@ -28,7 +28,13 @@ from .problems import (
     reference_cost,
 )
 
-__all__ = ["ProblemStatus", "condition_span", "print_problems", "problem_statuses"]
+__all__ = [
+    "ProblemStatus",
+    "condition_span",
+    "print_problems",
+    "problem_statuses",
+    "statuses_with_progress",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ def problem_statuses(
     on_start: Callable[[list[ProblemSpec]], None] | None = None,
     on_done: Callable[[ProblemSpec, float], None] | None = None,
     cache_dir=None,
+    on_step: Callable[[ProblemSpec, str], None] | None = None,
 ) -> list[ProblemStatus]:
     """Status of each spec: read from the cache, or (with ``compute``) computed and cached.
 
@@ -71,6 +78,9 @@ def problem_statuses(
         Called after each computed spec with its :func:`reference_cost` (progress weight).
     cache_dir :
         Cache root, as for :func:`~nemos_bench.problems.load_reference` (default cache).
+    on_step :
+        Called with a spec being computed and a description of each of its steps (data,
+        each output's certification).
 
     Returns
     -------
@@ -99,7 +109,8 @@ def problem_statuses(
             continue
         start = time.perf_counter()
         try:
-            cond = load_reference(spec, cache_dir).condition_number
+            step = None if on_step is None else (lambda text, spec=spec: on_step(spec, text))
+            cond = load_reference(spec, cache_dir, step).condition_number
         except ReferenceSolutionError as err:
             known[spec] = ProblemStatus(spec, math.nan, f"no certified optimum: {err}")
         else:
@@ -143,9 +154,10 @@ def print_problems(console: Console, suites: dict[str, Sequence[ProblemSpec]], c
     table.add_column("problem_id", overflow="fold")
     table.add_column("condition number", justify="right")
     table.add_column("reference optimum", overflow="fold")
-    spans = []
+    spans, missing = [], {}
     for name, specs in suites.items():
-        statuses = _statuses_with_progress(specs, compute, console)
+        statuses = statuses_with_progress(specs, compute, console)
+        missing[name] = sum(status.note == "not cached" for status in statuses)
         for index, status in enumerate(statuses):
             cond = status.condition_number
             table.add_row(
@@ -160,16 +172,16 @@ def print_problems(console: Console, suites: dict[str, Sequence[ProblemSpec]], c
     for line in spans:
         console.print(line, markup=False, highlight=False)
     if not compute:
-        console.print(
-            f"References are read from the cache ({default_cache_dir()}); `nemos-bench list "
-            "--suite NAME` computes the missing ones (large suites take hours).",
-            markup=False,
-            highlight=False,
-        )
+        console.print(_cache_hint(missing), markup=False, highlight=False)
 
 
-def _statuses_with_progress(specs, compute: bool, console: Console):
-    """``problem_statuses`` with a progress bar (weighted by Newton work) while computing."""
+def statuses_with_progress(specs, compute: bool, console: Console) -> list[ProblemStatus]:
+    """``problem_statuses`` with a progress bar (weighted by Newton work) while computing.
+
+    The bar names the problem being computed (``i of N``), its current step (generating
+    the data, certifying output ``j`` of ``k``) and the elapsed time. ``nemos-bench run``
+    shows the same bar while it computes the references its problems lack.
+    """
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -184,7 +196,7 @@ def _statuses_with_progress(specs, compute: bool, console: Console):
     def on_start(todo):
         nonlocal task, started, count
         console.print(
-            f"Computing {len(todo)} reference optima that are not cached yet (each is cached "
+            f"Computing {_optima(len(todo))} that are not cached yet (each is cached "
             "for later runs); Ctrl-C keeps the ones done.",
             markup=False,
             highlight=False,
@@ -193,17 +205,48 @@ def _statuses_with_progress(specs, compute: bool, console: Console):
         started, count = time.perf_counter(), len(todo)
         progress.start()
 
+    order: dict[ProblemSpec, int] = {}
+
+    def on_step(spec, text):
+        index = order.setdefault(spec, len(order) + 1)
+        where = f"reference {index} of {count}: {spec.problem_id}: {text}"
+        progress.update(task, description=escape(where))
+
     def on_done(spec, cost):
-        progress.update(task, advance=cost, description=escape(spec.problem_id[:60]))
+        progress.update(task, advance=cost)
 
     try:
-        statuses = problem_statuses(specs, compute, on_start=on_start, on_done=on_done)
+        statuses = problem_statuses(
+            specs, compute, on_start=on_start, on_done=on_done, on_step=on_step
+        )
     finally:
         if progress.live.is_started:
             progress.stop()
     if task is not None:
         seconds = time.perf_counter() - started
         console.print(
-            f"Computed {count} reference optima in {seconds:.3g} s.", markup=False, highlight=False
+            f"Computed {_optima(count)} in {seconds:.3g} s.", markup=False, highlight=False
         )
     return statuses
+
+
+def _optima(count: int) -> str:
+    return f"{count} reference {'optimum' if count == 1 else 'optima'}"
+
+
+def _cache_hint(missing: dict[str, int]) -> str:
+    """Where references come from, and the commands that compute the missing ones.
+
+    Examples
+    --------
+    >>> _cache_hint({"quick": 0, "standard": 3}).split("; ")[1]
+    '`nemos-bench list --suite standard` computes the 3 missing (large suites take hours).'
+    """
+    where = f"References are read from the cache ({default_cache_dir()})"
+    todo = [(name, count) for name, count in missing.items() if count]
+    if not todo:
+        return f"{where}; every one listed is cached."
+    commands = ", ".join(
+        f"`nemos-bench list --suite {name}` computes the {n} missing" for name, n in todo
+    )
+    return f"{where}; {commands} (large suites take hours)."

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ._cli_advise import cmd_advise
 from ._cli_parser import EXIT_NOT_OK, EXIT_OK, UsageError, build_parser
 from ._cli_run import cmd_run
 
@@ -52,12 +53,31 @@ def _cmd_list(args, console: Console) -> int:
 
 
 def _cmd_report(args, console: Console) -> int:
+    import functools
+    import json
+
     from .report import build_report
 
     kwargs = {"baseline": args.baseline}
     if args.epsilon is not None:
         kwargs["epsilon"] = args.epsilon
-    console.print(f"Report: {build_report(args.run_dir, args.out, **kwargs)}")
+    replaced = []
+    from ._cli_advise import run_defaults
+    from .report import load_run
+
+    kwargs["defaults"] = run_defaults(load_run(args.run_dir)[0])[0]
+    index = build_report(args.run_dir, args.out, on_replace=replaced.append, **kwargs)
+    say = functools.partial(console.print, markup=False, highlight=False, soft_wrap=True)
+    say(f"Report: {index}")
+    if replaced:  # a report of this run (or another) was in that directory
+        before = replaced[0].get("epsilon")
+        now = json.loads((index.parent / "report.json").read_text(encoding="utf-8"))["epsilon"]
+        if before == now:
+            was = f"same ε = {now:g}"
+        else:
+            known = isinstance(before, int | float)
+            was = f"{f'ε = {before:g}' if known else 'ε unknown'}; this one: ε = {now:g}"
+        say(f"It replaced the earlier report in {index.parent} ({was}).")
     return EXIT_OK
 
 
@@ -99,8 +119,7 @@ def _with_registry_notes(handler, args, console: Console) -> int:
     another package's class (see ``nemos_bench.solvers._clash``). A bad
     ``NEMOS_BENCH_KEEP_REGISTERED`` is refused here, before anything is printed.
     """
-    from .solvers import registry_warnings_to, scipy_solver_names
-    from .solvers._clash import kept_names
+    from .solvers import kept_names, registry_warnings_to, scipy_solver_names
 
     kept_names(scipy_solver_names())
 
@@ -166,7 +185,9 @@ def _console() -> Console:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``nemos-bench`` command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # what was typed: ``run`` repeats it in its resume command
     console = _console()
     handlers = {
         "list": _cmd_list,
@@ -175,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         "compare": _cmd_compare,
         "verify": _cmd_verify,
         "asv": _cmd_asv,
+        "advise": cmd_advise,
     }
     try:
         _check_x64_env(args.command)  # before JAX is imported: it rejects a non-boolean

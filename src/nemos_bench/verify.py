@@ -1,7 +1,9 @@
 """Audit a run directory: recompute every fitted row's numbers from its stored parameters.
 
 ``nemos-bench verify RUN_DIR`` rebuilds each problem from its id
-(:meth:`ProblemSpec.from_id`, the on-disk cache or the generator), reads the parameters the
+(:meth:`ProblemSpec.from_id`, the on-disk cache or the generator; a user's data file from
+the spec its run recorded in ``meta.json`` and the file itself, whose SHA-256 must not have
+changed), reads the parameters the
 runner stored for every cell that holds a measured fit (status ``ok`` or ``recompiles``,
 :data:`~nemos_bench.results.FITTED_STATUSES`; ``params/``), and recomputes ``objective``,
 ``reference_objective``, ``suboptimality``, ``rel_suboptimality`` and ``grad_norm`` in
@@ -18,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .problems import ProblemSpec, grad_norm, load_problem, load_reference, objective
-from .results import FITTED_STATUSES, PARAMS_DIR, read_params, read_summary
+from .results import FITTED_STATUSES, PARAMS_DIR, read_meta, read_params, read_summary
 
 __all__ = ["Mismatch", "Verification", "VerifyError", "verify_run"]
 
@@ -116,6 +118,15 @@ def _check_row(row, problem, f_star: float, params) -> list[Mismatch]:
     ]
 
 
+def _data_problems(run_dir: Path) -> dict:
+    """The specs of a run's data-file problems by id (``meta.json``), ``{}`` if none."""
+    try:
+        records = read_meta(run_dir).get("config", {}).get("data_problems", {})
+    except (OSError, ValueError):  # no usable meta.json: the ids are all there is
+        return {}
+    return records if isinstance(records, dict) else {}
+
+
 def verify_run(run_dir: str | Path) -> Verification:
     """Recompute the numbers of every fitted row of a run from its stored parameters.
 
@@ -152,9 +163,11 @@ def verify_run(run_dir: str | Path) -> Verification:
             "numbers cannot be recomputed; rerun it to verify."
         )
     mismatches: list[Mismatch] = []
+    data = _data_problems(run_dir) if len(ok) else {}
     for problem_id, rows in ok.groupby("problem_id", sort=False):
         try:
-            spec = ProblemSpec.from_id(problem_id)
+            record = data.get(problem_id)
+            spec = ProblemSpec(**record) if record else ProblemSpec.from_id(problem_id)
             problem, f_star = load_problem(spec), load_reference(spec).objective
         except Exception as err:  # noqa: BLE001 - the rows of this problem cannot be checked
             note = f"the problem cannot be rebuilt ({type(err).__name__}: {err})"

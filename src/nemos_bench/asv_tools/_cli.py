@@ -140,7 +140,8 @@ def _publish(args, console: Console) -> int:
     if args.www_dir is not None and not Path(args.www_dir).is_dir():
         raise AsvSetupError(
             f"--www-dir {args.www_dir!r} is not a directory; pass a directory holding the "
-            "dashboard's files or their npm tarballs (README: the dashboard offline)."
+            "dashboard's files or their npm tarballs (docs/user_guide/asv.md, the dashboard "
+            "offline)."
         )
     html_dir = _html_dir(config)
     command = [sys.executable, "-m", "asv", "publish", "--config", str(config)]
@@ -151,6 +152,9 @@ def _publish(args, console: Console) -> int:
     assets = gather_assets(www_dir=args.www_dir)
     result = make_offline(html_dir, assets)
     say = functools.partial(console.print, markup=False, highlight=False, soft_wrap=True)
+    landing = _refresh_landing_page(html_dir)
+    if landing is not None:
+        say(f"Landing page: {landing} (now links the dashboard).")
     if result.remaining:
         say(_needs_network(html_dir, assets, result))
         return 1 if args.offline_required else 0
@@ -172,6 +176,20 @@ def _publish(args, console: Console) -> int:
         f"`asv preview --config {config}`)."
     )
     return 0
+
+
+def _refresh_landing_page(html_dir: Path) -> Path | None:
+    """Rewrite the reports' landing page beside a dashboard published as ``<root>/asv``.
+
+    ``nemos-bench report`` writes ``<root>/index.html``, which links ``asv/index.html`` only
+    when it exists; an ``html_dir`` named otherwise (``asv init``'s ``html``) has no
+    landing page, and ``None`` is returned.
+    """
+    if html_dir.name != "asv" or not (html_dir / "index.html").is_file():
+        return None
+    from ..report import build_index
+
+    return build_index(html_dir.parent)
 
 
 def _needs_network(html_dir: Path, assets, result) -> str:

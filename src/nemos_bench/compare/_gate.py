@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..results import recompile_warnings
+from ._asv_config import CompareError
 from ._judge import flag, judge, number, outcome_of, scale_of
 from ._machines import machine_difference
 from ._records import CellDiff, Comparison, GateSettings
@@ -23,6 +24,16 @@ def _rows(cells: Cells, ignore_env: bool) -> dict[tuple, dict]:
         key = tuple(record[name] for name in _KEY)
         rows.setdefault(key, record)
     return rows
+
+
+def _disjoint(base: str, n_base: int, head: str, head_rows: dict) -> str:
+    """The sentence for two sides without a common ``(problem_id, solver, tol)`` cell."""
+    envs = "" if all(key[0] == "" for key in head_rows) else ", asv environment"
+    return (
+        f"BASE {base} ({n_base} cell(s)) and HEAD {head} ({len(head_rows)} cell(s)) share no "
+        f"cell (cells are matched on problem_id, solver, tol{envs}), so there is nothing to "
+        "compare; pass two runs of the same problems, solvers and tolerances."
+    )
 
 
 def compare(
@@ -69,7 +80,9 @@ def compare(
     - BASE's outcome was ``converged`` and HEAD's is not (``max_steps``, ``not_converged``).
 
     Cells on one side only are listed in ``only_base``/``only_head``; those of BASE fail
-    the gate (:attr:`Comparison.passed`) unless ``allow_missing``.
+    the gate (:attr:`Comparison.passed`) unless ``allow_missing``. Two sides that share no
+    cell at all are not a regression but a :class:`CompareError` (bad input), with or
+    without ``allow_missing``: there is nothing to compare.
 
     Parameters
     ----------
@@ -114,6 +127,8 @@ def compare(
     envs = [set(c.frame["env"]) for c in (base_cells, head_cells)]
     ignore_env = all(len(e) <= 1 for e in envs)
     base_rows, head_rows = _rows(base_cells, ignore_env), _rows(head_cells, ignore_env)
+    if not base_rows.keys() & head_rows.keys():
+        raise CompareError(_disjoint(base_cells.label, len(base_rows), head_cells.label, head_rows))
     machines = machine_difference(base_cells.frame, head_cells.frame)
     diffs = []
     for key, b in base_rows.items():

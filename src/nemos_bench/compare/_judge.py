@@ -223,7 +223,8 @@ def judge(base: dict, head: dict, settings, scale: float, machines: str = "") ->
                     f"{settings.subopt_floor:g} x max(1, |f*|))."
                 )
     b_out, h_out = outcome_of(base), outcome_of(head)
-    if b_out == "converged" and h_out is not None and h_out != "converged":
+    # a converged fit at a tol below float64's floor is the same fit, named more honestly
+    if b_out == "converged" and h_out not in (None, "converged", "float64_precision"):
         reasons.append(f"no longer converges (outcome converged -> {h_out}).")
     return Verdict(tuple(reasons), time.evidence, time.judged, time.not_judged, tuple(notes))
 

@@ -25,7 +25,7 @@ hold:
    time at all: its times measure different amounts of work. Measured on this project's
    2-core machine, the stricter test against the factor is what keeps single runs free of
    false alarms, and it is what misses real 2x slowdowns measured through pooled runs
-   (README, "Regression gate");
+   (docs/methodology_gate.md);
 2. else intervals of the median (``fit_s_ci_low``/``fit_s_ci_high``; asv's 99% interval):
    HEAD's low end above the factor times BASE's high end;
 3. else the range of repeats (``fit_s_min``/``fit_s_max``, run directories written before

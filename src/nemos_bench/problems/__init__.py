@@ -1,7 +1,9 @@
-"""Synthetic GLM benchmark problems with certified reference optima.
+"""GLM benchmark problems, synthetic or the user's own data, with certified reference optima.
 
 Pure NumPy/SciPy/scikit-learn (no NeMoS, no JAX), so it is an independent yardstick for the
-solvers under test.
+solvers under test; the one exception is the design of an ``.nwb`` recording, which is built
+with pynapple and NeMoS's basis exactly as a NeMoS user builds it (its optimum is still
+certified in NumPy).
 """
 
 from ._axes import (
@@ -19,6 +21,15 @@ from ._cache import (
     load_problem,
     load_reference,
 )
+from ._data import (
+    DATA_KEYS,
+    data_problem,
+    data_records,
+    data_spec,
+    data_table_spec,
+    unique_problems,
+)
+from ._data_axes import DATA_DESIGNS, DEFAULT_BIN_SIZE, DEFAULT_N_BASIS, DataError
 from ._families import (
     BERNOULLI_BASE_PROB,
     GAMMA_BASE_MEAN,
@@ -28,10 +39,11 @@ from ._families import (
     NB_SCALE,
     OBSERVATIONS,
 )
-from ._generate import BASE_RATE, RATE_SCALE, Z_CLIP, Problem, make_problem
+from ._generate import BASE_RATE, RATE_SCALE, Z_CLIP, make_problem
 from ._hessian import condition_number, reference_cost
 from ._objective import grad_norm, gradient, objective, prox_residual
 from ._penalties import DEFAULT_GROUP_SIZE, DEFAULT_L1_RATIO, DEFAULT_STRENGTHS, feature_groups
+from ._problem import Problem
 from ._reference import (
     MAX_CONDITION_NUMBER,
     REFERENCE_GTOL,
@@ -42,6 +54,7 @@ from ._reference import (
 from ._spec import DEFAULT_RIDGE_STRENGTH, GENERATOR_VERSION, REGULARIZERS, ProblemSpec
 from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
 from ._suites import RIDGE_STRENGTH, SUITES, get_suite, list_suites
+from ._text import parse_problem, split_problems
 
 __all__ = [
     "AXES",
@@ -49,8 +62,12 @@ __all__ = [
     "BERNOULLI_BASE_PROB",
     "CACHE_ENV_VAR",
     "COUNT_OBSERVATIONS",
+    "DATA_DESIGNS",
+    "DATA_KEYS",
+    "DEFAULT_BIN_SIZE",
     "DEFAULT_GROUP_SIZE",
     "DEFAULT_L1_RATIO",
+    "DEFAULT_N_BASIS",
     "DEFAULT_RIDGE_STRENGTH",
     "DEFAULT_SPIKE_RATE",
     "DEFAULT_STRENGTHS",
@@ -71,11 +88,16 @@ __all__ = [
     "RIDGE_STRENGTH",
     "SUITES",
     "Z_CLIP",
+    "DataError",
     "Problem",
     "ProblemSpec",
     "Reference",
     "ReferenceSolutionError",
     "condition_number",
+    "data_problem",
+    "data_records",
+    "data_spec",
+    "data_table_spec",
     "default_cache_dir",
     "feature_groups",
     "get_suite",
@@ -88,9 +110,12 @@ __all__ = [
     "load_reference",
     "make_problem",
     "objective",
+    "parse_problem",
     "prox_residual",
     "raised_cosine_log_basis",
     "reference_cost",
     "reference_solution",
     "simulate_population",
+    "split_problems",
+    "unique_problems",
 ]

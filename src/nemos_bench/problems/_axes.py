@@ -5,9 +5,11 @@ problem id and in the content hash. Every field added since is an *axis* listed 
 :data:`AXES`: at its default value it is left out of the id and of the hash, so the ids,
 cache keys and data of every problem that existed before the axis stay exactly the same; at
 any other value it is appended to the id as ``,key=value`` (in the order of :data:`AXES`) and
-enters the hash. To add an axis: give the :class:`ProblemSpec` field a default that keeps
-today's behaviour, append an :class:`Axis` here, and validate the field in
-:func:`checked_axes` (errors name the field, the bad value and what is accepted).
+enters the hash (except a data file's path, which is in neither: the id and the hash name
+the file's SHA-256 instead, see ``_data_axes``). To add an axis: give the
+:class:`ProblemSpec` field a default that keeps today's behaviour, append an :class:`Axis`
+here, and validate the field in :func:`checked_axes` (errors name the field, the bad value
+and what is accepted).
 """
 
 from __future__ import annotations
@@ -15,14 +17,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ._checks import check_positive_int, is_real
+from ._data_axes import ID_HASH_CHARS, checked_data_axes, is_data_spec
 from ._families import OBSERVATIONS
 from ._penalties import checked_penalty_axes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._spec import ProblemSpec
 
 __all__ = [
     "AXES",
@@ -42,9 +41,10 @@ __all__ = [
 COUNT_OBSERVATIONS = ("Poisson", "NegativeBinomial")
 #: Designs: ``make_regression``'s Gaussian design, or a simulated population's spike history.
 DESIGNS = ("gaussian", "spike_history")
-#: Version of each non-Gaussian design's simulation; it enters the content hash of those
-#: problems only, so a change to the simulation invalidates their cache and nothing else.
-_DESIGN_VERSIONS = {"spike_history": 1}
+#: Version of each non-Gaussian design's simulation (or, for the user's data files, of how
+#: X and y are built from the file); it enters the content hash of those problems only, so a
+#: change to it invalidates their cache and nothing else.
+_DESIGN_VERSIONS = {"spike_history": 1, "npz": 1, "nwb": 1}
 #: ``tail_strength`` used when ``effective_rank`` is given without it (make_regression's).
 DEFAULT_TAIL_STRENGTH = 0.5
 #: History window (bins) of ``design="spike_history"`` when none is given.
@@ -70,7 +70,12 @@ class Axis:
         The value that keeps the first release's behaviour; left out of ids and hashes.
     suffix :
         Whether the value is written as ``,key=value`` (``False``: the id spells it
-        elsewhere, as the observation model names the id's prefix).
+        elsewhere, as the observation model names the id's prefix, or not at all).
+    hashed :
+        Whether a non-default value enters the content hash (``False`` for a data file's
+        path: the file's SHA-256 stands for its content wherever the file lies).
+    width :
+        Write only the first ``width`` characters of the value (a data file's SHA-256).
     """
 
     field: str
@@ -78,10 +83,13 @@ class Axis:
     parse: Callable[[str], object]
     default: object = None
     suffix: bool = True
+    hashed: bool = True
+    width: int | None = None
 
     def text(self, value) -> str:
         """How ``value`` is written in an id (``repr`` for floats: it round-trips exactly)."""
-        return repr(value) if isinstance(value, float) else str(value)
+        text = repr(value) if isinstance(value, float) else str(value)
+        return text if self.width is None else text[: self.width]
 
 
 def _int(text: str) -> int:
@@ -96,6 +104,12 @@ def _name(text: str) -> str:
     return text
 
 
+def _hex(text: str) -> str:
+    if not re.fullmatch(f"[0-9a-f]{{{ID_HASH_CHARS}}}", text):
+        raise ValueError(text)
+    return text
+
+
 #: The optional axes, in the order they are written in ids. Append-only.
 AXES: tuple[Axis, ...] = (
     Axis("design", "design", _name, "gaussian"),
@@ -106,6 +120,9 @@ AXES: tuple[Axis, ...] = (
     Axis("observation", "obs", _name, "Poisson", suffix=False),  # the id's prefix
     Axis("l1_ratio", "ratio", float),
     Axis("group_size", "group", _int),
+    Axis("data_sha256", "data", _hex, width=ID_HASH_CHARS),  # a data file's content
+    Axis("bin_size", "bin", float),  # seconds per bin of an .nwb recording
+    Axis("data", "file", str, suffix=False, hashed=False),  # a data file's path
 )
 
 _PAIR_RE = re.compile(r",(?P<key>[a-z_]+)=(?P<value>[^,\[\]=]+)")
@@ -159,16 +176,24 @@ def hash_fields(values: dict) -> dict:
     {'n_samples': 10, 'rate': 0.5}
     """
     defaults = {axis.field: axis.default for axis in AXES}
+    unhashed = {axis.field for axis in AXES if not axis.hashed}
     return {
         name: value
         for name, value in values.items()
-        if name not in defaults or value != defaults[name]
+        if name not in unhashed and (name not in defaults or value != defaults[name])
     }
 
 
-def checked_axes(spec: ProblemSpec) -> dict:
-    """Validated, normalized values of the optional axes (``design`` ... ``group_size``)."""
-    values = _checked_design_axes(spec)
+def checked_axes(spec) -> dict:
+    """Validated, normalized values of the optional axes (``design`` ... ``data``).
+
+    ``spec`` is the :class:`ProblemSpec` being built; only its fields are read (``_spec``
+    imports this module, so this module does not import ``_spec``).
+    """
+    if is_data_spec(spec):
+        values = checked_data_axes(spec, DEFAULT_WINDOW)
+    else:
+        values = _checked_design_axes(spec)
     obs = spec.observation
     if obs not in OBSERVATIONS:
         raise ValueError(f"`observation` must be one of {list(OBSERVATIONS)}, got {obs!r}.")
@@ -186,7 +211,7 @@ def checked_axes(spec: ProblemSpec) -> dict:
     return {**values, **checked_penalty_axes(spec)}
 
 
-def _checked_design_axes(spec: ProblemSpec) -> dict:
+def _checked_design_axes(spec) -> dict:
     design, rank, tail, window = spec.design, spec.effective_rank, spec.tail_strength, spec.window
     if design not in DESIGNS:
         raise ValueError(f"`design` must be one of {list(DESIGNS)}, got {design!r}.")

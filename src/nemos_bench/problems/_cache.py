@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from ._generate import Problem, make_problem
+from ._generate import make_problem
 from ._hessian import condition_number
+from ._problem import Problem
 from ._reference import Reference, reference_solution
 from ._spec import ProblemSpec
 
@@ -103,7 +105,8 @@ def load_problem(spec: ProblemSpec, cache_dir: str | os.PathLike | bool | None =
     Returns
     -------
     Problem
-        Identical (bit for bit) to ``make_problem(spec)``.
+        Identical (bit for bit) to ``make_problem(spec)``. A user's data file (``spec.data``)
+        is never cached: it is read (and its SHA-256 checked) every time.
 
     Examples
     --------
@@ -115,6 +118,8 @@ def load_problem(spec: ProblemSpec, cache_dir: str | os.PathLike | bool | None =
     True
     """
     path = _path(spec, "problems", cache_dir)
+    if spec.data is not None:  # the file is the data: read it, never copy it to the cache
+        return make_problem(spec)
     arrays = _read(path, spec, ("X", "y", "true_coef", "true_intercept"))
     shapes = (spec.n_samples, spec.n_features), _y_shape(spec)
     if arrays is not None and (arrays["X"].shape, arrays["y"].shape) == shapes:
@@ -142,7 +147,9 @@ def load_problem(spec: ProblemSpec, cache_dir: str | os.PathLike | bool | None =
 
 
 def load_reference(
-    spec: ProblemSpec, cache_dir: str | os.PathLike | bool | None = None
+    spec: ProblemSpec,
+    cache_dir: str | os.PathLike | bool | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> Reference:
     """Return ``reference_solution(spec)``, read from the cache or computed and stored on a miss.
 
@@ -156,6 +163,9 @@ def load_reference(
         The problem.
     cache_dir :
         As for :func:`load_problem`.
+    on_step :
+        On a cache miss, called with a description of each step (data, then each output's
+        certification), as for :func:`reference_solution`.
 
     Returns
     -------
@@ -191,7 +201,9 @@ def load_reference(
         if "condition_number" not in arrays:
             _write_reference(path, ref)
         return ref
-    ref = reference_solution(load_problem(spec, cache_dir))
+    if on_step is not None:
+        on_step("generating or reading the data")
+    ref = reference_solution(load_problem(spec, cache_dir), on_step)
     if path is not None:
         _write_reference(path, ref)
     return ref

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from sklearn.datasets import make_regression
 from threadpoolctl import threadpool_limits
 
 from ._families import get_family
+from ._problem import Problem, read_only_problem
 from ._spec import ProblemSpec
 from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
 
-__all__ = ["BASE_RATE", "RATE_SCALE", "Z_CLIP", "Problem", "make_problem"]
+__all__ = ["BASE_RATE", "RATE_SCALE", "Z_CLIP", "make_problem"]
 
 #: Rate (spikes per bin) at the mean of the linear predictor.
 BASE_RATE = 0.5
@@ -21,55 +20,6 @@ RATE_SCALE = 0.75
 #: Standardized predictor is clipped to ``[-Z_CLIP, Z_CLIP]``; rates never exceed
 #: ``BASE_RATE * exp(RATE_SCALE * Z_CLIP)`` (about 45 spikes per bin).
 Z_CLIP = 6.0
-
-
-def _readonly(array: np.ndarray) -> np.ndarray:
-    array = np.ascontiguousarray(array, dtype=np.float64)
-    array.flags.writeable = False
-    return array
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class Problem:
-    """Data of one benchmark problem (all arrays float64, C-contiguous and read-only).
-
-    Attributes
-    ----------
-    spec :
-        The :class:`ProblemSpec` it was generated from.
-    X :
-        Design matrix, shape ``(n_samples, n_features)``.
-    y :
-        Observations: spike counts (integer-valued floats) for Poisson and NegativeBinomial,
-        0/1 for Bernoulli, positive reals for Gamma, reals for Gaussian; shape
-        ``(n_samples,)`` for one output and ``(n_samples, n_outputs)`` otherwise.
-    true_coef :
-        Coefficients of the noiseless part of the simulated linear predictor (the log-rate of
-        a Poisson problem), shape ``(n_features,)`` or ``(n_features, n_outputs)``.
-    true_intercept :
-        Intercepts of the simulated linear predictor, shape ``(1,)`` or ``(n_outputs,)``.
-    """
-
-    spec: ProblemSpec
-    X: np.ndarray
-    y: np.ndarray
-    true_coef: np.ndarray
-    true_intercept: np.ndarray
-
-    @property
-    def n_samples(self) -> int:
-        """Number of samples."""
-        return self.spec.n_samples
-
-    @property
-    def n_features(self) -> int:
-        """Number of features."""
-        return self.spec.n_features
-
-    @property
-    def n_outputs(self) -> int:
-        """Number of outputs."""
-        return self.spec.n_outputs
 
 
 def make_problem(spec: ProblemSpec) -> Problem:
@@ -100,6 +50,9 @@ def make_problem(spec: ProblemSpec) -> Problem:
     - ``"Gaussian"``: ``y = z + GAUSSIAN_NOISE * N(0, 1)`` (identity link).
 
     Optional axes of the spec change this as follows.
+
+    - ``design="npz"`` or ``"nwb"``: nothing is simulated; ``X`` and ``y`` come from the
+      user's data file ``data`` (see :func:`~nemos_bench.problems.data_problem`).
 
     - ``rate``: the offset ``log(BASE_RATE)`` becomes, per output,
       ``log(rate) - log(mean(exp(RATE_SCALE * z)))``, so the mean rate over samples is
@@ -137,6 +90,10 @@ def make_problem(spec: ProblemSpec) -> Problem:
     """
     if not isinstance(spec, ProblemSpec):
         raise TypeError(f"`spec` must be a ProblemSpec, got {type(spec).__name__}.")
+    if spec.data is not None:  # the user's own data file
+        from ._data import data_problem
+
+        return data_problem(spec)
     if spec.design == "spike_history":
         return _spike_history_problem(spec)
     n, p, k = spec.n_samples, spec.n_features, spec.n_outputs
@@ -173,20 +130,7 @@ def make_problem(spec: ProblemSpec) -> Problem:
     if low_rank:
         X = X * np.sqrt(n)
         true_coef = true_coef / np.sqrt(n)
-    return _problem(spec, X, y, true_coef, true_intercept)
-
-
-def _problem(spec: ProblemSpec, X, y, coef, intercept) -> Problem:
-    """The read-only :class:`Problem`, with 1-D ``y`` and ``coef`` for a single output."""
-    if spec.n_outputs == 1:
-        y, coef = y[:, 0], coef[:, 0]
-    return Problem(
-        spec=spec,
-        X=_readonly(X),
-        y=_readonly(y),
-        true_coef=_readonly(coef),
-        true_intercept=_readonly(intercept),
-    )
+    return read_only_problem(spec, X, y, true_coef, true_intercept)
 
 
 def _spike_history_problem(spec: ProblemSpec) -> Problem:
@@ -195,4 +139,4 @@ def _spike_history_problem(spec: ProblemSpec) -> Problem:
         counts, coef, intercept = simulate_population(
             spec.n_samples, spec.n_outputs, basis, spec.rate, spec.seed
         )
-    return _problem(spec, history_design(counts, basis), counts, coef, intercept)
+    return read_only_problem(spec, history_design(counts, basis), counts, coef, intercept)

@@ -7,8 +7,8 @@ import math
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._generate import Problem
 from ._objective import _as_params, _as_problem, _column, _model, _output_grad
+from ._problem import Problem
 from ._spec import ProblemSpec
 
 __all__ = ["active_condition", "condition_number", "reference_cost"]

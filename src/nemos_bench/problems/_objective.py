@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._families import Family, get_family
-from ._generate import Problem, make_problem
+from ._generate import make_problem
 from ._penalties import Penalty, penalty_of
+from ._problem import Problem
 from ._spec import ProblemSpec
 
 __all__ = ["objective", "gradient", "grad_norm", "prox_residual"]

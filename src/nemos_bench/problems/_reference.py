@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg
@@ -18,7 +19,6 @@ from ._certify import (
     armijo_step,
     start_point,
 )
-from ._generate import Problem
 from ._hessian import _blas_threads, _condition, _hessian
 from ._objective import (
     _as_problem,
@@ -29,6 +29,7 @@ from ._objective import (
     grad_norm,
     objective,
 )
+from ._problem import Problem
 from ._prox_newton import METHOD as PROX_METHOD
 from ._prox_newton import prox_newton_one_output
 from ._spec import ProblemSpec
@@ -145,7 +146,9 @@ def _newton_one_output(X, y, family, pen, label):
     )
 
 
-def reference_solution(problem: Problem | ProblemSpec) -> Reference:
+def reference_solution(
+    problem: Problem | ProblemSpec, on_step: Callable[[str], None] | None = None
+) -> Reference:
     """Compute the certified optimum ``f*`` of a problem, independently of any NeMoS solver.
 
     Outputs are independent (the objective is a sum over outputs and every penalty is
@@ -175,6 +178,9 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     ----------
     problem :
         A :class:`Problem` or a :class:`ProblemSpec` (data generated with ``make_problem``).
+    on_step :
+        Called with a short description of each step before it starts (generating the
+        data of a spec, then ``"certifying output 3 of 20"``): for progress displays.
 
     Returns
     -------
@@ -200,6 +206,9 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     >>> 1.0 <= ref.condition_number < 100
     True
     """
+    say = on_step or (lambda text: None)
+    if isinstance(problem, ProblemSpec):
+        say("generating the data")
     problem = _as_problem(problem)
     spec = problem.spec
     n, p, k = spec.n_samples, spec.n_features, spec.n_outputs
@@ -215,6 +224,7 @@ def reference_solution(problem: Problem | ProblemSpec) -> Reference:
     worst, iters, cond = 0.0, 0, 0.0
     for j in range(k):
         label = f"Output {j} of problem {spec.problem_id}"
+        say(f"certifying output {j + 1} of {k}" if k > 1 else "certifying the optimum")
         with threadpool_limits(limits=_blas_threads(problem.X), user_api="blas"):
             w, b, _, scaled, it, cond_j = solve(
                 problem.X, _column(problem.y, j), family, penalty, label

@@ -51,7 +51,8 @@ _ID_FORM = (
     "poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>] "
     f"(poisson or another observation model's lower-case name: {', '.join(sorted(_PREFIXES))}) "
     "with, before the closing bracket, any of ,design=<name>,window=<int>,rate=<float>,"
-    "rank=<int>,tail=<float>,ratio=<float>,group=<int> in that order"
+    "rank=<int>,tail=<float>,ratio=<float>,group=<int>,data=<16 hex digits>,bin=<float> in "
+    "that order"
 )
 _ID_RE = re.compile(
     r"(?P<obs>[a-z]+)\[n=(?P<n>\d+),p=(?P<p>\d+),k=(?P<k>\d+),noise=(?P<noise>[^,\[\]=]+),"
@@ -61,7 +62,10 @@ _ID_RE = re.compile(
 
 @dataclasses.dataclass(frozen=True)
 class ProblemSpec:
-    """Description of one synthetic GLM benchmark problem (Poisson unless ``observation``).
+    """Description of one GLM benchmark problem, synthetic or a user's data file.
+
+    Poisson unless ``observation``; the data are simulated from the spec unless ``design`` is
+    ``"npz"`` or ``"nwb"``, a user's data file (``data``).
 
     Parameters
     ----------
@@ -92,7 +96,8 @@ class ProblemSpec:
         counts of ``n_outputs`` neurons simulated by a recurrent Poisson GLM, and as design
         each neuron's past counts convolved with ``n_features // n_outputs`` log-stretched
         raised-cosine bumps (``n_features`` must be a multiple of ``n_outputs``), shared by
-        every output (see :func:`make_problem`).
+        every output (see :func:`make_problem`). ``"npz"`` and ``"nwb"``: the user's data
+        file ``data`` (see below).
     window :
         History window in bins of ``"spike_history"`` (lags ``1..window``); ``None`` resolves
         to :data:`DEFAULT_WINDOW` there. At least the basis size; ``None`` for ``"gaussian"``.
@@ -123,6 +128,18 @@ class ProblemSpec:
         if it does not divide ``n_features``), one set of groups per output; ``None``
         resolves to the basis size of a spike-history design (one group per neuron's
         history filter) or to ``min(5, n_features)``. Only with GroupLasso.
+    data_sha256 :
+        SHA-256 (64 hex digits) of the bytes of the user's data file (``design="npz"`` or
+        ``"nwb"``); its first 16 digits name the file in the id (``data=...``).
+    bin_size :
+        Seconds per bin of an ``.nwb`` recording's spike counts (``None`` resolves to
+        :data:`~nemos_bench.problems.DEFAULT_BIN_SIZE` there); only with ``design="nwb"``.
+    data :
+        Path of the user's data file: ``design="npz"`` (arrays ``X`` and ``y``) or
+        ``"nwb"`` (the Units table's spike trains, binned, with a spike-history design of
+        ``n_features // n_outputs`` basis functions per unit over ``window`` bins). In neither
+        the id nor the content hash: moved or copied, the same bytes are the same problem.
+        Make such specs with :func:`~nemos_bench.problems.data_spec`, which reads the file.
 
     The fields from ``design`` on are optional axes: at their default they appear neither in
     :attr:`problem_id` nor in :attr:`content_hash`, so problems that predate them keep their
@@ -165,6 +182,9 @@ class ProblemSpec:
     observation: str = "Poisson"
     l1_ratio: float | None = None
     group_size: int | None = None
+    data_sha256: str | None = None
+    bin_size: float | None = None
+    data: str | None = None
 
     def __post_init__(self):
         def set_(name, value):  # normalize a field of this frozen instance
@@ -201,8 +221,9 @@ class ProblemSpec:
 
     @property
     def n_basis(self) -> int | None:
-        """Basis functions per neuron of a ``"spike_history"`` design, else ``None``."""
-        return self.n_features // self.n_outputs if self.design == "spike_history" else None
+        """Basis functions per neuron (unit) of a ``"spike_history"`` (``"nwb"``) design."""
+        spiking = self.design in ("spike_history", "nwb")
+        return self.n_features // self.n_outputs if spiking else None
 
     @property
     def glm_class(self) -> str:
@@ -211,7 +232,10 @@ class ProblemSpec:
 
     @property
     def problem_id(self) -> str:
-        """Readable, stable identifier; :meth:`from_id` inverts it exactly.
+        """Readable, stable identifier; :meth:`from_id` inverts it exactly (but a data file's).
+
+        A data file's id names the file by its content (``data=`` and the first 16 hex digits
+        of its SHA-256), not by its path, so its spec comes from the file (``data_spec``).
 
         Floats are written with ``repr`` (shortest string that round-trips), e.g.
         ``poisson[n=10000,p=50,k=1,noise=0.0,reg=Ridge,lam=0.001,seed=0]``; the prefix is the
@@ -235,7 +259,7 @@ class ProblemSpec:
             (``poisson`` or another observation model's lower-case name), where
             ``seed=<int>`` may be followed by the optional axes that differ from their
             defaults, in the order ``,design=<name>,window=<int>,rate=<float>,rank=<int>,
-            tail=<float>,ratio=<float>,group=<int>``.
+            tail=<float>,ratio=<float>,group=<int>,data=<16 hex digits>,bin=<float>``.
 
         Returns
         -------
@@ -245,7 +269,9 @@ class ProblemSpec:
         Raises
         ------
         ValueError
-            If the string is not of the accepted form or describes an invalid spec.
+            If the string is not of the accepted form or describes an invalid spec, or if it
+            is a data file's id (``data=...``): that names the file's content, not its path,
+            so :func:`~nemos_bench.problems.data_spec` makes its spec from the file.
 
         Examples
         --------
@@ -265,6 +291,13 @@ class ProblemSpec:
             raise ValueError(
                 f"Malformed problem id {problem_id!r}; expected the form {_ID_FORM}."
             ) from None
+        if "data_sha256" in axes:
+            raise ValueError(
+                f"Problem id {problem_id!r} names a data file by its content (SHA-256 "
+                f"{axes['data_sha256']}...), not by its path, so it cannot be rebuilt from the "
+                "id alone; make its spec from the file with data_spec(path) or `nemos-bench "
+                "run --data PATH`."
+            )
         return cls(
             n_samples=int(match["n"]),
             n_features=int(match["p"]),

@@ -6,14 +6,16 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
 from nemos_bench.results import FITTED_STATUSES
 
+from ._advice import advice_section
 from ._captions import heading, intro, not_converged_count, overhead_note
 from ._condition_plots import plot_condition
-from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
+from ._config import DEFAULT_EPSILON, ReportConfig
 from ._html import FigureEntry, page
 from ._index import build_index
 from ._load import load_run, run_started
@@ -21,68 +23,43 @@ from ._matrix import matrix_section
 from ._metrics import condition_numbers, problem_order
 from ._problem_plots import FLOOR_NOTE, plot_convergence, plot_work_precision
 from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scaling
-from ._sections import (
-    failures_section,
-    fastest_section,
-    planned_cells,
-    provenance_section,
-    warnings_section,
-)
-from ._style import default_lbfgs, problem_slug, solver_colors
+from ._sections import failures_section, fastest_section, provenance_section
+from ._style import default_lbfgs, note_of, problem_slug, solver_colors
+from ._target import MARKER_FILE, earlier_report, report_target
 from ._tol_notes import tol_note
+from ._warnings import planned_cells, warning_headlines, warnings_section
 
 __all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
 
-#: File that marks a directory as a report (and feeds the landing page).
-MARKER_FILE = "report.json"
 
-
-def _target(run_dir: Path, out_dir, cfg: ReportConfig) -> Path:
-    run_id = run_dir.resolve().name
-    target = Path(out_dir) if out_dir is not None else cfg.reports_root / run_id
-    resolved, run_resolved = target.resolve(), run_dir.resolve()
-    if resolved == run_resolved or run_resolved.is_relative_to(resolved):
-        raise ReportError(
-            f"Output directory {str(target)!r} would replace the run directory itself; "
-            "choose a directory outside the run, e.g. reports/<run-id>."
-        )
-    if target.exists() and (
-        not target.is_dir() or (any(target.iterdir()) and not (target / MARKER_FILE).is_file())
-    ):
-        raise ReportError(
-            f"Output directory {str(target)!r} exists and is not a nemos-bench report; "
-            "choose an empty or new directory (a previous report there is replaced)."
-        )
-    return target
-
-
-def _save(fig, directory: Path, name: str, dpi: int) -> str:
+def _figure(fig, directory: Path, name: str, dpi: int, title: str, caption: str) -> FigureEntry:
+    """Save ``fig`` as ``name``, or, for a figure with nothing to draw, keep only its note."""
+    note = note_of(fig)
+    if note is not None:
+        return FigureEntry(None, title, caption, note)
     fig.savefig(directory / name, dpi=dpi, facecolor="white")
-    return name
+    return FigureEntry(name, title, caption)
 
 
-def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
-    summary, trace, meta = data
-    solvers = sorted(set(summary["solver"]) | set(trace["solver"]))
-    colors = solver_colors(solvers)
-    base = default_lbfgs(summary["solver"], cfg.baseline)
+def _overview(summary, meta, colors, tmp: Path, cfg: ReportConfig) -> list[FigureEntry]:
     eps, dpi = cfg.epsilon, cfg.dpi
-    overview = [
-        FigureEntry(
-            _save(
-                plot_performance_profile(summary, eps, colors=colors),
-                tmp,
-                "performance_profile.png",
-                dpi,
-            ),
+    return [
+        _figure(
+            plot_performance_profile(summary, eps, colors=colors),
+            tmp,
+            "performance_profile.png",
+            dpi,
             "Performance profile",
             f"Dolan–Moré profile over all problems: for each solver, the fraction of "
             f"problems it solves to ε = {eps:g} (f − f* ≤ ε·max(1,|f*|)) within τ times "
             "the fastest solver's time; t is the smallest fit_s among its ok tolerance "
             "rows reaching ε (∞ if none). Higher and further left is better.",
         ),
-        FigureEntry(
-            _save(plot_condition(summary, eps, colors=colors), tmp, "condition.png", dpi),
+        _figure(
+            plot_condition(summary, eps, colors=colors),
+            tmp,
+            "condition.png",
+            dpi,
             "Cost to ε against conditioning",
             f"Time to ε = {eps:g} (smallest steady-state fit_s among a solver's ok rows with "
             "f − f* ≤ ε·max(1,|f*|)) and iterations to ε (fewest n_steps among them) against "
@@ -90,16 +67,24 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
             "solver. The problems also differ in size and design: read it as how each solver "
             "copes as problems get harder, not as a pure conditioning experiment.",
         ),
-        FigureEntry(
-            _save(plot_compile_vs_fit(summary, colors=colors), tmp, "compile_vs_fit.png", dpi),
+        _figure(
+            plot_compile_vs_fit(summary, colors=colors),
+            tmp,
+            "compile_vs_fit.png",
+            dpi,
             "Compile vs steady-state time",
             "Median compile_s (first-call overhead = end_to_end_s - fit_s: tracing, JIT "
             "compilation, input checks and the host-to-device copy that every new model.fit "
             "pays; on recompiles rows, the compilation inside each call) against median "
-            "steady-state fit_s of fitted rows (ok, and recompiles with their compilation).",
+            "steady-state fit_s of fitted rows (ok, and recompiles with their compilation); "
+            "n/a where no positive compile_s is recorded, as for outside baselines "
+            "(scikit-learn, glum), which compile nothing.",
         ),
-        FigureEntry(
-            _save(plot_scaling(summary, eps, colors=colors), tmp, "scaling.png", dpi),
+        _figure(
+            plot_scaling(summary, eps, colors=colors),
+            tmp,
+            "scaling.png",
+            dpi,
             "Scaling",
             f"Time to ε = {eps:g}: per problem, each solver's smallest fit_s among its fitted "
             "rows (ok or recompiles) with f − f* ≤ ε·max(1,|f*|), whatever tol it was given "
@@ -108,34 +93,53 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
             "exponent in the legend. " + tol_note(summary, meta),
         ),
     ]
-    per_problem = []
-    for problem in problem_order(summary):
-        slug = problem_slug(problem)
-        conv = plot_convergence(trace, problem, summary=summary, colors=colors)
-        wp = plot_work_precision(summary, problem, colors=colors)
-        figures = [
-            FigureEntry(
-                _save(conv, tmp, f"convergence_{slug}.png", dpi),
-                f"Convergence {problem}",
-                "Suboptimality of the traced fit (each solver's tightest tolerance) per "
-                f"iteration and per second (log axes where values span decades; the "
-                f"starting point is then not drawn; × ends a fit that hit maxiter, □ one "
-                f"that stopped unconverged); {FLOOR_NOTE}. " + overhead_note(summary, problem),
-            ),
-            FigureEntry(
-                _save(wp, tmp, f"work_precision_{slug}.png", dpi),
-                f"Work-precision {problem}",
-                "Steady-state fit_s (median; error bars: its 95% interval) against achieved "
-                "suboptimality, one point per tolerance of the ladder (ok fits only; × "
-                f"marks a fit that hit maxiter, □ one that stopped unconverged); {FLOOR_NOTE}. "
-                + tol_note(summary[summary["problem_id"] == problem], meta),
-            ),
-        ]
-        per_problem.append((problem, figures))
+
+
+def _problem_figures(problem, summary, trace, meta, colors, tmp, dpi) -> list[FigureEntry]:
+    slug = problem_slug(problem)
+    return [
+        _figure(
+            plot_convergence(trace, problem, summary=summary, colors=colors),
+            tmp,
+            f"convergence_{slug}.png",
+            dpi,
+            f"Convergence {problem}",
+            "Suboptimality of the traced fit (each solver's tightest tolerance) per "
+            f"iteration and per second (log axes where values span decades; the "
+            f"starting point is then not drawn; × ends a fit that hit maxiter, □ one "
+            f"that stopped unconverged); {FLOOR_NOTE}. " + overhead_note(summary, problem),
+        ),
+        _figure(
+            plot_work_precision(summary, problem, colors=colors),
+            tmp,
+            f"work_precision_{slug}.png",
+            dpi,
+            f"Work-precision {problem}",
+            "Steady-state fit_s (median; error bars: its 95% interval) against achieved "
+            "suboptimality, one point per tolerance of the ladder (ok fits only; × "
+            f"marks a fit that hit maxiter, □ one that stopped unconverged); {FLOOR_NOTE}. "
+            + tol_note(summary[summary["problem_id"] == problem], meta),
+        ),
+    ]
+
+
+def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
+    summary, trace, meta = data
+    solvers = sorted(set(summary["solver"]) | set(trace["solver"]))
+    colors = solver_colors(solvers)
+    base = default_lbfgs(summary["solver"], cfg.baseline)
+    eps = cfg.epsilon
+    overview = _overview(summary, meta, colors, tmp, cfg)
+    per_problem = [
+        (problem, _problem_figures(problem, summary, trace, meta, colors, tmp, cfg.dpi))
+        for problem in problem_order(summary)
+    ]
     anchors = {problem: f"problem-{i}" for i, (problem, _) in enumerate(per_problem)}
+    # the answer first (it fits the first screen), then what qualifies it
     sections = [
-        ("warnings", "Warnings", warnings_section(summary, meta)),
+        ("advice", "Recommendation", advice_section(summary, eps, cfg.defaults, meta)),
         ("fastest", "Fastest solver per problem", fastest_section(summary, eps, base, anchors)),
+        ("warnings", "Warnings", warnings_section(summary, meta)),
         ("overview", "Across problems", "".join(f.to_html() for f in overview)),
         ("matrix", "Model × regularizer × solver", matrix_section(summary)),
     ]
@@ -148,10 +152,12 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         ("provenance", "Provenance", provenance_section(meta, run_dir)),
     ]
     title = f"nemos-bench report — {run_dir.resolve().name}"
-    html = page(title, intro(run_dir, summary, meta, cfg, base), sections)
+    opening = intro(run_dir, summary, meta, cfg, base, warning_headlines(summary, meta))
+    html = page(title, opening, sections, folded=list(anchors.values()))
     (tmp / "index.html").write_text(html, encoding="utf-8")
     started = run_started(meta)
-    files = [f.file for f in overview] + [f.file for _, figs in per_problem for f in figs]
+    figures = overview + [f for _, figs in per_problem for f in figs]
+    files = [f.file for f in figures if f.file is not None]
     return {
         "run_id": run_dir.resolve().name,
         "run_dir": str(run_dir.resolve()),
@@ -179,6 +185,8 @@ def build_report(
     baseline: str | None = None,
     reports_root="reports",
     dpi: int = 110,
+    on_replace: Callable[[dict], object] | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the HTML report of a run: ``index.html`` plus one PNG per figure.
 
@@ -187,9 +195,11 @@ def build_report(
     run_dir : path-like
         A run directory (``summary.csv``, ``trace.csv``, ``meta.json``).
     out_dir : path-like, optional
-        Where to write; ``<reports_root>/<run-id>/`` by default, ``run-id`` being the run
-        directory's name. A previous report there is replaced; any other non-empty
-        directory is refused.
+        Where to write; by default ``<reports_root>/<run-id>/`` (``run-id`` being the run
+        directory's name), or ``<reports_root>/<run-id>-eps<ε>/`` when ``epsilon`` is not
+        the default (e.g. ``run-1-eps1e-08``), so that reports of one run at different ε
+        sit side by side. A previous report there is replaced (see ``on_replace``); any
+        other non-empty directory is refused.
     epsilon : float
         Accuracy target, relative: ``f − f* <= epsilon * max(1, |f*|)`` (default 1e-6).
     baseline : str, optional
@@ -199,6 +209,13 @@ def build_report(
         Root of all reports, relative to the working directory (default ``reports``).
     dpi : int
         PNG resolution.
+    on_replace : callable, optional
+        Called, once the new report is in place, with the ``report.json`` record of the
+        report it replaced (``{}`` when that was unreadable); not called when there was none.
+    defaults : mapping, optional
+        Problem id -> NeMoS's default solver for that problem's model, named with its
+        speed-up in the recommendation (the report does not import NeMoS; the CLI passes
+        them).
 
     Returns
     -------
@@ -218,11 +235,18 @@ def build_report(
     ``out_dir`` is not given, the landing page ``<reports_root>/index.html`` is refreshed
     too (:func:`build_index`).
     """
-    cfg = ReportConfig(epsilon=epsilon, baseline=baseline, reports_root=reports_root, dpi=dpi)
+    cfg = ReportConfig(
+        epsilon=epsilon,
+        baseline=baseline,
+        reports_root=reports_root,
+        dpi=dpi,
+        defaults=dict(defaults or {}),
+    )
     run_dir = Path(run_dir)
     data = load_run(run_dir)  # fail fast, before touching the output directory
     default_lbfgs(data[0]["solver"], cfg.baseline)  # a bad baseline fails here too
-    target = _target(run_dir, out_dir, cfg)
+    target = report_target(run_dir, out_dir, cfg)
+    earlier = earlier_report(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     old = None
@@ -243,4 +267,6 @@ def build_report(
         shutil.rmtree(old, ignore_errors=True)
     if out_dir is None:
         build_index(cfg.reports_root)
+    if earlier is not None and on_replace is not None:
+        on_replace(earlier)
     return target / "index.html"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -9,14 +10,24 @@ import pandas as pd
 from ._config import ReportConfig
 from ._html import esc
 from ._load import run_started
-from ._sections import planned_cells
 from ._uncertainty import outcomes
+from ._warnings import planned_cells
 
 __all__ = ["heading", "intro", "not_converged_count", "overhead_note"]
 
 
-def intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, base) -> str:
-    """The paragraph that opens a report: what ran, how it ended, how to read the times."""
+def intro(
+    run_dir: Path,
+    summary: pd.DataFrame,
+    meta: dict,
+    cfg: ReportConfig,
+    base,
+    headlines: Sequence[str] = (),
+) -> str:
+    """The paragraph that opens a report: what ran, how it ended, how to read the times.
+
+    ``headlines`` (:func:`warning_headlines`) become one line pointing at the Warnings.
+    """
     counts = summary["status"].value_counts()
     status = ", ".join(f"{counts[s]} {s}" for s in sorted(counts.index))
     not_conv = not_converged_count(summary)
@@ -43,8 +54,25 @@ def intro(run_dir: Path, summary: pd.DataFrame, meta: dict, cfg: ReportConfig, b
         f"{cfg.epsilon:g}: a fit reaches it when f − f* ≤ ε·max(1, |f*|). Speed-ups are "
         f"against <code>{base_text}</code>. Times are steady-state (median of adaptively "
         "repeated, compiled calls, with a 95% distribution-free interval) unless marked "
-        "compile. See Warnings for fits that did not converge.</p>"
+        "compile.</p>" + _warning_line(headlines)
     )
+
+
+def _warning_line(headlines: Sequence[str]) -> str:
+    """One line naming every kind of warning, linked to the Warnings section.
+
+    Examples
+    --------
+    >>> print(_warning_line(["1 cell without a fit (1 timed out)", "a busy machine"]))
+    <p class="bad">Warnings: 1 cell without a fit (1 timed out); a busy machine; see <a \
+href="#warnings">Warnings</a>.</p>
+    >>> _warning_line([])
+    ''
+    """
+    if not headlines:
+        return ""
+    listed = esc("; ".join(headlines))
+    return f'<p class="bad">Warnings: {listed}; see <a href="#warnings">Warnings</a>.</p>'
 
 
 def not_converged_count(summary: pd.DataFrame) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["DEFAULT_EPSILON", "ReportConfig", "ReportError", "check_epsilon"]
@@ -56,6 +56,8 @@ class ReportConfig:
         default); a report goes to ``<reports_root>/<run-id>/`` unless an output is given.
     dpi : int
         Resolution of the PNG figures.
+    defaults : dict
+        Problem id -> NeMoS's default solver for its model (named in the recommendation).
 
     Examples
     --------
@@ -67,6 +69,7 @@ class ReportConfig:
     baseline: str | None = None
     reports_root: Path = Path("reports")
     dpi: int = 110
+    defaults: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self):
         object.__setattr__(self, "epsilon", check_epsilon(self.epsilon))

@@ -107,7 +107,11 @@ def build_index(reports_root="reports") -> Path:
             '<p><a href="asv/index.html">asv dashboard</a>: time and final loss across commits.</p>'
         )
     else:
-        asv = '<p class="empty">No asv dashboard yet (run <code>asv publish</code>).</p>'
+        asv = (
+            '<p class="empty">No asv dashboard yet (<code>nemos-bench asv publish</code> with '
+            "this repository's asv.conf.json publishes one into reports/asv and refreshes "
+            "this page).</p>"
+        )
     html = page("nemos-bench reports", asv, [("reports", "Reports, newest first", listing)])
     target = root / "index.html"
     atomic_write_text(target, html)

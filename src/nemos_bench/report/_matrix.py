@@ -7,6 +7,7 @@ import pandas as pd
 from nemos_bench.results import FITTED_STATUSES
 
 from ._html import esc, table
+from ._rounding import ROUNDING_RTOL, at_rounding_level
 
 __all__ = ["matrix_section", "model_matrix"]
 
@@ -27,8 +28,10 @@ def _cell_text(rows: pd.DataFrame, reasons: dict[str, int]) -> str:
             word += " " + "".join(f"[{m}]" for m in marks)
         if status in FITTED_STATUSES:
             best = pd.to_numeric(rows.loc[rows["status"] == status, "rel_suboptimality"]).min()
-            if best == best:  # not NaN
-                word += f" (best {best:.1e})"
+            if at_rounding_level(best):  # rel_suboptimality: scale 1
+                word += " (at f*)"
+            elif best == best:  # not NaN
+                word += f" (best {best:.1e}" + (": below f*)" if best < 0 else ")")
         parts.append(word)
     return ", ".join(parts)
 
@@ -38,7 +41,8 @@ def model_matrix(summary: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
     A cell reads ``ok (best r)`` when every fit of that solver on those problems (every
     problem and tolerance) ended with status ok, ``r`` the smallest relative suboptimality
-    ``(f - f*) / max(1, |f*|)`` among them; ``skipped [n]`` when every fit was skipped,
+    ``(f - f*) / max(1, |f*|)`` among them (``ok (at f*)`` when ``|r| <= 1e-12``, rounding;
+    ``: below f*`` after a negative ``r`` beyond it); ``skipped [n]`` when every fit was skipped,
     ``n`` numbering the reason in the returned list; otherwise the count of each status
     (``3 ok, 1 failed``). A solver that never ran there reads ``—``. Runs recorded before
     observation models were an axis count as Poisson.
@@ -62,6 +66,9 @@ def model_matrix(summary: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     >>> matrix, reasons = model_matrix(rows)
     >>> matrix.loc[("Gamma", "Lasso")].tolist(), reasons
     (['failed', 'skipped [1]', 'ok (best 2.0e-12)'], ['needs a smooth penalty'])
+    >>> model_matrix(rows.assign(rel_suboptimality=[-1.2e-16, None, None]))[0].iloc[0, 2]
+    'ok (at f*)'
+
     """
     frame = summary.copy()
     observation = frame.get("observation", pd.Series(index=frame.index, dtype=object))
@@ -90,8 +97,9 @@ def matrix_section(summary: pd.DataFrame) -> str:
         "<p>One row per observation model and regularizer, one column per solver, over every "
         "problem and tolerance of the run: <em>ok</em> when every fit ended ok (the solver "
         "stopped by its own rule; the best relative suboptimality (f − f*)/max(1, |f*|) it "
-        "reached is in brackets; <em>recompiles</em> likewise for a solver that compiles on "
-        "every call), <em>skipped</em> when the solver cannot run that problem "
+        f"reached is in brackets, <em>at f*</em> when within rounding (|f − f*| ≤ "
+        f"{ROUNDING_RTOL:g}·max(1, |f*|)); <em>recompiles</em> likewise for a solver that "
+        "compiles on every call), <em>skipped</em> when the solver cannot run that problem "
         "(reasons below), otherwise the count of each status (failures are listed in "
         "“Failures and skips”).</p>"
     )

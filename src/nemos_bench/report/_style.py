@@ -17,6 +17,7 @@ from ._config import ReportError
 
 __all__ = [
     "KNOWN_SOLVERS",
+    "NOTE_LABEL",
     "OUTCOME_MARKERS",
     "SUBOPT_FLOOR",
     "clip_suboptimality",
@@ -24,6 +25,7 @@ __all__ = [
     "footnote",
     "mark_outcomes",
     "note_figure",
+    "note_of",
     "parse_solver",
     "problem_slug",
     "solver_colors",
@@ -220,14 +222,34 @@ def footnote(fig: Figure, text: str, color: str = "0.35", width: int = 150) -> N
     fig.supxlabel("\n".join(textwrap.wrap(text, width)), fontsize=7, color=color)
 
 
+#: Label of a figure that only says why there is nothing to plot (:func:`note_figure`).
+NOTE_LABEL = "nemos-bench:note"
+
+
 def note_figure(title: str, note: str, width: float = 9.0, height: float = 2.2) -> Figure:
-    """A figure that only says why there is nothing to plot."""
+    """A figure that only says why there is nothing to plot (labelled :data:`NOTE_LABEL`)."""
     fig = new_figure(width, height)
+    fig.set_label(NOTE_LABEL)
     fig.suptitle(wrap_title(title, 110), fontsize=10)
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, "\n".join(textwrap.wrap(note, 90)), ha="center", va="center", fontsize=10)
     return fig
+
+
+def note_of(fig: Figure) -> str | None:
+    """The note of a :func:`note_figure` (its text on one line), ``None`` for a real figure.
+
+    Examples
+    --------
+    >>> note_of(note_figure("Scaling", "n_samples takes a single value in this run."))
+    'n_samples takes a single value in this run.'
+    >>> note_of(new_figure(2, 2)) is None
+    True
+    """
+    if fig.get_label() != NOTE_LABEL:
+        return None
+    return " ".join(" ".join(t.get_text().split()) for ax in fig.axes for t in ax.texts)
 
 
 def log_if_spread(values, decades: float = 2.0) -> bool:

@@ -148,7 +148,8 @@ def warnings_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Rows a reader must not overlook, by kind.
 
     Fitted rows have status ``ok`` or ``recompiles``. ``not_converged``: fits whose outcome
-    is not ``converged`` (they hit ``maxiter`` or stopped without claiming convergence);
+    is not ``converged`` (they hit ``maxiter`` or stopped without claiming convergence),
+    with ``reference_objective``;
     ``compiles``: ``ok`` fits with ``compiles_in_timed > 0`` (their ``fit_s`` may include
     compilation: a broken measurement); ``recompiles``: fits of a solver that compiles on
     every call (``fit_s`` includes it, as a user pays it; ``compile_s`` is the compilation
@@ -172,9 +173,17 @@ def warnings_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     )
     recompiling = ok[(ok["status"] == "recompiles").to_numpy(dtype=bool)]
     return {
-        "not_converged": not_conv[
-            [*key, "outcome", "n_steps", "maxiter", "suboptimality", "status"]
-        ],
+        "not_converged": not_conv.reindex(
+            columns=[
+                *key,
+                "outcome",
+                "n_steps",
+                "maxiter",
+                "suboptimality",
+                "status",
+                "reference_objective",
+            ]
+        ),  # fmt: skip
         "compiles": ok[compiles.to_numpy() > 0][[*key, "compiles_in_timed", "fit_s"]],
         "recompiles": recompiling.reindex(
             columns=[*key, "compiles_per_call", "compile_s", "fit_s"]

@@ -57,8 +57,10 @@ FITTED_STATUSES = ("ok", "recompiles")
 
 #: Possible values of ``summary.outcome`` (how an ``ok`` fit stopped; empty for other rows):
 #: the solver claims convergence; it stopped at ``maxiter`` without that claim; it stopped
-#: for another reason without claiming convergence (e.g. a failed line search).
-OUTCOMES = ("converged", "max_steps", "not_converged")
+#: for another reason without claiming convergence (e.g. a failed line search); it claims
+#: convergence at a tol below the float64 floor, so it stopped at float64 precision (see
+#: ``nemos_bench.runner._precision``).
+OUTCOMES = ("converged", "max_steps", "not_converged", "float64_precision")
 
 SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("problem_id", "str", "", "ProblemSpec.problem_id of the problem"),
@@ -89,7 +91,8 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "float",
         "s",
         "first-call overhead: end_to_end_s - fit_s; on recompiles rows the median time each "
-        "steady-state call spent compiling (JAX's compile events)",
+        "steady-state call spent compiling (JAX's compile events); empty for outside "
+        "baselines (scikit-learn, glum), which compile nothing",
     ),
     Column(
         "fit_s",
@@ -127,14 +130,25 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "",
         "Hessian condition number at the optimum f* (largest over outputs)",
     ),
-    Column("design", "str", "", "design of the problem: gaussian or spike_history"),
+    Column(
+        "design",
+        "str",
+        "",
+        "design of the problem: gaussian or spike_history (simulated), npz or nwb (a user's "
+        "data file)",
+    ),
     Column(
         "mean_rate",
         "float",
         "spikes/bin",
         "mean count per bin over all bins and outputs (mean of y for non-count models)",
     ),
-    Column("n_repeats", "int", "", "steady-state samples behind fit_s (adaptive, see README)"),
+    Column(
+        "n_repeats",
+        "int",
+        "",
+        "steady-state samples behind fit_s (adaptive, see docs/methodology_timing.md)",
+    ),
     Column(
         "fit_s_ci_low",
         "float",
@@ -144,7 +158,14 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("fit_s_ci_high", "float", "s", "95% distribution-free interval of fit_s: high end"),
     Column("fit_s_samples", "str", "s", "every steady-state sample, space-separated, in order"),
-    Column("outcome", "str", "", "ok fits: converged, max_steps or not_converged"),
+    Column(
+        "outcome",
+        "str",
+        "",
+        "ok fits: converged, max_steps, not_converged, or float64_precision (converged by "
+        "the solver's test at a tol below the float64 floor eps·max(1,|f*|): stopped at "
+        "float64 precision)",
+    ),
     Column(
         "observation",
         "str",

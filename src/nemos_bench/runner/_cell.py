@@ -14,13 +14,15 @@ from ..problems import Problem, Reference
 from ..results import recompile_sentence
 from ..solvers import (
     ScipyMinimize,
+    coef_intercept,
     disallowed_reason,
+    initial_params,
     is_baseline,
+    optim_info,
     parse_solver_label,
     settings_text,
     solver_allows,
 )
-from ..solvers._compat import coef_intercept, initial_params, optim_info
 from ._cellparts import (
     CellResult,
     CellSettings,

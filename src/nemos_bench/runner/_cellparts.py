@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..problems import Problem, Reference, grad_norm, objective
-from ..solvers._compat import coef_intercept
-from ..solvers._tol_meaning import tol_stops_on
+from ..solvers import coef_intercept, tol_stops_on
 from ._timing import Timing, time_adaptive
 
 __all__ = [

@@ -8,17 +8,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import ProblemSpec, get_suite
+from ..problems import DataError, ProblemSpec, data_table_spec, get_suite, unique_problems
 from ..solvers import SolverLabelError, solver_label
 from ._cell import CellSettings
-from ._sweepconfig import ConfigError, SweepConfig, default_maxiter, default_tols
+from ._sweepconfig import (
+    ConfigError,
+    SweepConfig,
+    default_maxiter,
+    default_tols,
+    suite_and_problems,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["SweepFileError", "build_config", "load_sweep_file", "parse_tols"]
+__all__ = ["DEFAULT_SUITE", "SweepFileError", "build_config", "load_sweep_file", "parse_tols"]
 
 _KEYS = {
     "suite",
@@ -41,7 +47,9 @@ _KEYS = {
     "dtypes",
     "solver_kwargs",
 }
-_PROBLEM_KEYS = [f.name for f in dataclasses.fields(ProblemSpec)]
+#: Keys of a simulated problem's [[problems]] table (a data file's: ``DATA_KEYS``).
+_DATA_FIELDS = ("data_sha256", "bin_size", "data")
+_PROBLEM_KEYS = [f.name for f in dataclasses.fields(ProblemSpec) if f.name not in _DATA_FIELDS]
 #: Suite of a sweep that names neither a suite nor problems.
 DEFAULT_SUITE = "quick"
 #: Expected TOML type of each key: (test, what is accepted).
@@ -145,12 +153,19 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
                 f"Sweep file {name!r}: 'problems' must be a non-empty array of tables "
                 "([[problems]] with n_samples, n_features, ...)."
             )
-        data["problems"] = tuple(_spec(name, i, t) for i, t in enumerate(tables, start=1))
+        specs = (_spec(name, i, t) for i, t in enumerate(tables, start=1))
+        try:
+            data["problems"] = unique_problems(specs)
+        except DataError as err:
+            raise SweepFileError(f"Sweep file {name!r}: {err}") from None
     return data
 
 
 def _labels(name: str, table: Any) -> list[str]:
-    """The solver labels of a sweep file's ``[solver_kwargs]`` table (see README)."""
+    """The solver labels of a sweep file's ``[solver_kwargs]`` table.
+
+    See docs/user_guide/running.md, "Solver settings".
+    """
     if not isinstance(table, dict):
         raise SweepFileError(
             f"Sweep file {name!r}: solver_kwargs = {table!r} is not valid; give a table of "
@@ -173,6 +188,11 @@ def _labels(name: str, table: Any) -> list[str]:
 
 
 def _spec(name: str, index: int, table: dict) -> ProblemSpec:
+    if "data" in table:  # the user's data file; a relative path is the sweep file's
+        try:
+            return data_table_spec(table, Path(name).parent)
+        except (TypeError, ValueError) as err:
+            raise SweepFileError(f"Sweep file {name!r}, problem {index}: {err}") from None
     unknown = sorted(set(table) - set(_PROBLEM_KEYS))
     if unknown:
         raise SweepFileError(
@@ -233,6 +253,10 @@ def _settings(merged: dict[str, Any], suite: str) -> CellSettings:
 def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     """Merge a sweep file's values with command-line values (the command line wins).
 
+    A sweep runs a suite's problems or its own (``[[problems]]``, ``problems=``), never
+    both: a suite named beside problems is refused (the suite name ``"custom"``, which a
+    sweep of its own problems records, is allowed).
+
     Examples
     --------
     >>> config = build_config(suite="quick", tols=(1e-6,))
@@ -245,6 +269,8 @@ def build_config(file: dict[str, Any] | None = None, **cli: Any) -> SweepConfig:
     merged.update({key: value for key, value in cli.items() if value is not None})
     problems = merged.get("problems")
     suite = merged.get("suite")
+    if problems is not None and suite not in (None, "custom"):
+        raise ConfigError(suite_and_problems(cli, suite, len(problems)))
     if problems is None:
         suite = suite or DEFAULT_SUITE
         try:

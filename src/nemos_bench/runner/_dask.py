@@ -28,21 +28,29 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ..solvers._clash import registry_environ
+from ..solvers import registry_environ
 from ._dask_task import run_task, stop_task_workers
 from ._execute import failed_cell
+from ._scheduler import SchedulerUnreachableError, probe_scheduler
+from ._sweepconfig import Cell, SweepConfig
 from ._workerenv import SHARED_MACHINE_WARNING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ._sweep import Cell, SweepConfig
-
-__all__ = ["DASK_CONFIG", "SHARED_MACHINE_THREADS", "DaskExecutor", "lost_twice_reason"]
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "DASK_CONFIG",
+    "SHARED_MACHINE_THREADS",
+    "DaskExecutor",
+    "lost_twice_reason",
+]
 
 #: BLAS/XLA threads of each cell subprocess when several Dask workers share a host and
 #: ``threads`` is not given (see :data:`SHARED_MACHINE_WARNING`).
 SHARED_MACHINE_THREADS = 1
+
+#: Seconds ``Client`` may take to connect to a scheduler that answered :meth:`DaskExecutor.check`
+#: (distributed's default): a busy cluster's handshake may be slow, a dead one is caught before.
+CONNECT_TIMEOUT_S = 30.0
 
 #: Settings of the harness's own cluster: no silent retries (this process retries a lost
 #: cell once itself), one task at a time per worker thread, and no thread variables forced
@@ -120,13 +128,30 @@ class DaskExecutor:
         else:
             warnings.warn(text, stacklevel=3)
 
+    def check(self) -> None:
+        """Raise :class:`SchedulerUnreachableError` unless the ``scheduler`` answers.
+
+        ``run_sweep`` calls it before it creates the run directory, so a dead scheduler
+        is reported within seconds (:data:`PROBE_TIMEOUT_S`) and leaves nothing behind.
+        """
+        if self.scheduler is not None:
+            probe_scheduler(self.scheduler)
+
     def _connect(self):
         """``(client, cluster_or_None)`` for this executor's cluster."""
         import dask
         from distributed import Client, LocalCluster
 
         if self.scheduler is not None:
-            return Client(self.scheduler), None
+            try:
+                return Client(self.scheduler, timeout=CONNECT_TIMEOUT_S), None
+            except (OSError, TimeoutError) as err:  # run_sweep's check() passed moments ago
+                message = " ".join(str(err).split())[:200]
+                raise SchedulerUnreachableError(
+                    f"The Dask scheduler at {self.scheduler} did not accept a client "
+                    f"({type(err).__name__}: {message}); check that it is running and "
+                    "reachable from here, then run the same command again to resume."
+                ) from None
         with dask.config.set(DASK_CONFIG):
             cluster = LocalCluster(
                 n_workers=self.workers or 1,

@@ -14,14 +14,11 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from ._cell import CellResult, CellSettings
 from ._execute import failed_cell
 from ._isolated import _Worker
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._sweep import Cell
+from ._sweepconfig import Cell
 
 __all__ = ["run_task", "stop_task_workers"]
 

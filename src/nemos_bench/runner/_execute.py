@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from .._jaxtools import require_x64
 from ..problems import load_problem, load_reference
@@ -17,11 +16,9 @@ from ..solvers import ScipyMinimize, SolverLabelError, is_baseline, settings_tex
 from ._cell import CellResult, CellSettings, run_one, skipped_cell
 from ._conditions import cell_conditions, load_average, usable_cores
 from ._machine import machine_columns
+from ._sweepconfig import Cell, SweepConfig
 from ._warmup import warm_up
 from ._windows import take_windows, with_windows
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._sweep import Cell, SweepConfig
 
 __all__ = [
     "ProblemCache",

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..solvers._compat import coef_intercept
+from ..solvers import coef_intercept
 from ._timing import block
 
 __all__ = [

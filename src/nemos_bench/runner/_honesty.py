@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..problems import Problem, Reference
-from ..solvers._compat import coef_intercept, optim_info
+from ..solvers import coef_intercept, optim_info
 
 __all__ = [
     "FRESH_TRIES",

@@ -22,14 +22,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import TYPE_CHECKING
 
 from ._cell import CellResult, CellSettings
 from ._execute import failed_cell, released
+from ._sweepconfig import Cell, SweepConfig
 from ._workerenv import worker_env
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._sweep import Cell, SweepConfig
 
 __all__ = ["IsolatedExecutor", "death_reason"]
 

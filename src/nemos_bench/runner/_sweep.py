@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..problems import ProblemSpec
+from ..problems import data_records
 from ..results import FITTED_STATUSES, RunStore, read_summary
 from ..solvers import (
     available_solvers,
@@ -20,44 +19,15 @@ from ._cell import CellResult
 from ._conditions import LoadSnapshot, machine_load
 from ._execute import in_process
 from ._isolated import IsolatedExecutor
+from ._precision import mark_float64_floor
 from ._provenance import provenance
-from ._sweepconfig import MATRIX_SUITES, ConfigError, SweepConfig, excluded_by_suite
+from ._sweepconfig import MATRIX_SUITES, Cell, ConfigError, SweepConfig, excluded_by_suite
 
 __all__ = [
-    "Cell",
     "default_executor",
     "plan_cells",
     "run_sweep",
 ]
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One (problem, solver, tolerance) fit of a sweep, in float64 unless ``dtype`` says not.
-
-    ``solver`` is a solver label: the registry name, with settings if any
-    (``"Algo[backend]{key=value}"``, see :func:`~nemos_bench.solvers.parse_solver_label`).
-    ``label`` names the cell's solver in the results: ``solver`` for float64 cells (so
-    float64 runs keep their cell keys), ``solver + "@float32"`` for float32 ones.
-    """
-
-    spec: ProblemSpec
-    solver: str
-    tol: float
-    trace: bool
-    dtype: str = "float64"
-
-    @property
-    def label(self) -> str:
-        """The ``solver`` column of this cell's rows.
-
-        Examples
-        --------
-        >>> from nemos_bench.problems import ProblemSpec
-        >>> Cell(ProblemSpec(100, 2), "LBFGS", 1e-6, False, "float32").label
-        'LBFGS@float32'
-        """
-        return self.solver if self.dtype == "float64" else f"{self.solver}@{self.dtype}"
 
 
 def _solver_names(config: SweepConfig) -> list[str]:
@@ -99,7 +69,12 @@ def plan_cells(config: SweepConfig) -> list[Cell]:
 
 
 def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
-    """The JSON-able identity of a sweep, stored in ``meta.json``."""
+    """The JSON-able identity of a sweep, stored in ``meta.json``.
+
+    A run of the user's data files also records each one's spec under ``data_problems``
+    (its id names the file's content, not its path), so that ``verify`` can rebuild it.
+    """
+    data = data_records(config.problems)
     return (
         {
             "suite": config.suite,
@@ -117,6 +92,7 @@ def config_record(config: SweepConfig, cells: list[Cell]) -> dict:
         }
         | ({"dtypes": list(config.dtypes)} if config.dtypes != ("float64",) else {})
         | ({"rounds": config.settings.rounds} if config.settings.rounds != 1 else {})
+        | ({"data_problems": data} if data else {})
     )
 
 
@@ -152,7 +128,8 @@ def run_sweep(
     cells : list of Cell, optional
         The cells of ``plan_cells(config)``, if the caller has planned them already.
     on_start : callable, optional
-        Called with ``(store, todo)`` once everything is checked and the run directory is
+        Called with ``(store, todo)`` once everything (the executor too, if it has a
+        ``check`` method, e.g. :meth:`DaskExecutor.check`) is checked and the run directory is
         open, before the first cell runs; ``todo`` are the cells still to run.
 
     Returns
@@ -162,6 +139,7 @@ def run_sweep(
     """
     cells = plan_cells(config) if cells is None else cells
     executor = default_executor(config) if executor is None else executor
+    getattr(executor, "check", lambda: None)()  # e.g. a Dask scheduler answers: before any file
     meta = provenance(device=not config.isolated)  # a parent of workers starts no backend
     # How busy this machine is (not measured when the cells run on another cluster's hosts).
     load = None if config.scheduler is not None else LoadSnapshot.take()
@@ -184,7 +162,8 @@ def run_sweep(
         try:
             for cell, result in pairs:
                 ok = result.summary.get("status") in FITTED_STATUSES  # verify needs params
-                store.append_cell(result.summary, result.trace, result.params if ok else None)
+                summary = mark_float64_floor(result.summary)  # "converged" below float64's floor
+                store.append_cell(summary, result.trace, result.params if ok else None)
                 if on_cell is not None:
                     on_cell(cell, result)
         finally:

@@ -1,4 +1,4 @@
-"""What defines a sweep: :class:`SweepConfig`, its validation and each suite's defaults."""
+"""What defines a sweep: :class:`SweepConfig`, its :class:`Cell`, their checks, suite defaults."""
 
 from __future__ import annotations
 
@@ -7,19 +7,21 @@ from dataclasses import dataclass, field
 
 from ..problems import ProblemSpec
 from ._cell import CellSettings
+from ._errors import ConfigError
 
 __all__ = [
+    "Cell",
     "DEFAULT_TOLS",
     "DTYPES",
     "MATRIX_SUITES",
     "SUITE_EXCLUDED_ALGOS",
     "SUITE_MAXITER",
     "SUITE_TOLS",
-    "ConfigError",
     "SweepConfig",
     "default_maxiter",
     "default_tols",
     "excluded_by_suite",
+    "suite_and_problems",
 ]
 
 #: Default tolerance ladder.
@@ -47,8 +49,28 @@ SUITE_EXCLUDED_ALGOS: dict[str, tuple[str, ...]] = {"quick": ("SVRG", "ProxSVRG"
 MATRIX_SUITES: tuple[str, ...] = ("models",)
 
 
-class ConfigError(ValueError):
-    """An invalid sweep setting; the message names the value and what is accepted."""
+def suite_and_problems(cli: dict, suite: str, n: int) -> str:
+    """The sentence refusing a sweep given both a suite and ``n`` problems of its own.
+
+    ``cli`` holds the command line's values (``suite``, ``problems``): the others came from
+    the sweep file.
+
+    Examples
+    --------
+    >>> suite_and_problems({"suite": "quick"}, "quick", 2)[:58]
+    "--suite quick and the sweep file's 2 [[problems]] table(s)"
+    """
+    tables = f"{n} [[problems]] table(s)"
+    cli_suite, cli_problems = cli.get("suite") is not None, cli.get("problems") is not None
+    if cli_suite and cli_problems:
+        both = f"--suite {suite} and --problems both choose the problems"
+    elif cli_suite:
+        both = f"--suite {suite} and the sweep file's {tables} both choose the problems"
+    elif cli_problems:
+        both = f"--problems and the sweep file's suite = {suite!r} both choose the problems"
+    else:
+        both = f"The sweep file gives both suite = {suite!r} and {tables}"
+    return f"{both}; a sweep runs a suite's problems or its own, not both, so drop one of them."
 
 
 def excluded_by_suite(config: SweepConfig, solver: str) -> bool:
@@ -198,6 +220,10 @@ def _check_distribution(config: SweepConfig) -> None:
             f"scheduler {config.scheduler!r} is not an address; give one such as "
             "'tcp://10.0.0.5:8786'."
         )
+    if config.scheduler is not None:
+        from ._scheduler import check_scheduler_address
+
+        check_scheduler_address(config.scheduler)
     if config.workers is not None and config.scheduler is not None:
         raise ConfigError(
             f"workers ({config.workers}) and scheduler ({config.scheduler}) exclude each "
@@ -216,6 +242,35 @@ def _positive(value, *, finite: bool) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         return False
     return math.isfinite(value) or not finite
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (problem, solver, tolerance) fit of a sweep, in float64 unless ``dtype`` says not.
+
+    ``solver`` is a solver label: the registry name, with settings if any
+    (``"Algo[backend]{key=value}"``, see :func:`~nemos_bench.solvers.parse_solver_label`).
+    ``label`` names the cell's solver in the results: ``solver`` for float64 cells (so
+    float64 runs keep their cell keys), ``solver + "@float32"`` for float32 ones.
+    """
+
+    spec: ProblemSpec
+    solver: str
+    tol: float
+    trace: bool
+    dtype: str = "float64"
+
+    @property
+    def label(self) -> str:
+        """The ``solver`` column of this cell's rows.
+
+        Examples
+        --------
+        >>> from nemos_bench.problems import ProblemSpec
+        >>> Cell(ProblemSpec(100, 2), "LBFGS", 1e-6, False, "float32").label
+        'LBFGS@float32'
+        """
+        return self.solver if self.dtype == "float64" else f"{self.solver}@{self.dtype}"
 
 
 #: dtypes a sweep can run cells in (``float32``: native solvers with JAX float64 off).

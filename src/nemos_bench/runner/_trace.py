@@ -20,8 +20,7 @@ from typing import Any
 import equinox as eqx
 import numpy as np
 
-from ..solvers import ScipyMinimize
-from ..solvers._compat import coef_intercept
+from ..solvers import ScipyMinimize, coef_intercept
 from ._timing import block
 
 __all__ = ["Trajectory", "trace_points", "trace_solver"]

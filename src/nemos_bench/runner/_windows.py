@@ -13,6 +13,7 @@ process that ran them takes ``rounds - 1`` further windows of each, cell after c
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable
 
 from ..results import parse_samples
@@ -57,7 +58,8 @@ def with_windows(result: CellResult, windows: Iterable[Window]) -> CellResult:
     """``result`` with the samples of further ``windows`` added to its timing columns.
 
     ``fit_s`` and its interval, minimum and maximum become those of every sample,
-    ``compile_s`` the first call's overhead over the new median, and ``timing_windows``
+    ``compile_s`` the first call's overhead over the new median (it stays NaN where it
+    was: not applicable, as for outside baselines), and ``timing_windows``
     counts the windows; the process CPU times of the samples are pooled alike when every
     window has them; the cell is otherwise unchanged (and loses its window callable).
 
@@ -71,6 +73,8 @@ def with_windows(result: CellResult, windows: Iterable[Window]) -> CellResult:
     (2.0, 9, 3, 3.0)
     >>> merged["trace_overhead"], merged["fit_cpu_s"]
     (1.0, 2.0)
+    >>> with_windows(CellResult(row | {"compile_s": float("nan")}), more).summary["compile_s"]
+    nan
     """
     windows = [w for w in windows if w and w[0]]
     row = dict(result.summary)
@@ -84,8 +88,11 @@ def with_windows(result: CellResult, windows: Iterable[Window]) -> CellResult:
     timing = timing_of(samples, int(row.get("compiles_in_timed") or 0), cpu_samples=cpu)
     if row.get("trace_overhead") is not None and timing.median_s > 0:
         row["trace_overhead"] = row["trace_overhead"] * row["fit_s"] / timing.median_s
+    compiled = row.get("compile_s")
     row.update(
         timing_columns(timing, row["end_to_end_s"]),
         timing_windows=row.get("timing_windows", 1) + len(windows),
     )
+    if isinstance(compiled, float) and math.isnan(compiled):
+        row["compile_s"] = math.nan  # not applicable (an outside baseline) stays so
     return dataclasses.replace(result, summary=row, window=None)

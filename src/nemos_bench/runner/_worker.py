@@ -50,7 +50,7 @@ def _die_with_parent(parent: int) -> None:
 def _start(solver_classes: tuple[str, ...], x64: bool) -> list[str]:
     import jax
 
-    from ..solvers._catalog import register_validated_solvers
+    from ..solvers import register_validated_solvers
 
     jax.config.update("jax_enable_x64", True)  # NeMoS's solver validator runs in float64
     names = register_validated_solvers(solver_classes)  # the parent has validated them
@@ -69,7 +69,7 @@ def _registry_name(label: str) -> str:
 
 
 def _unknown(solver: str) -> str:
-    from ..solvers._clash import KEEP_ENV, kept_records
+    from ..solvers import KEEP_ENV, kept_records
 
     kept = kept_records().get(solver)
     if kept is not None:  # another package's class, kept by the parent, not importable here

@@ -23,7 +23,15 @@ from ._catalog import (
     solver_allows,
     solver_class,
 )
-from ._clash import KEEP_ENV, KeepRegisteredError, RegistryClashWarning, registry_warnings_to
+from ._clash import (
+    KEEP_ENV,
+    KeepRegisteredError,
+    RegistryClashWarning,
+    kept_names,
+    kept_records,
+    registry_environ,
+    registry_warnings_to,
+)
 from ._compat import (
     NEMOS_VERSION,
     SUPPORTED_NEMOS,
@@ -33,6 +41,7 @@ from ._compat import (
     optim_info,
     setup_model_solver,
 )
+from ._defaults import nemos_default_solver
 from ._labels import (
     LABEL_SYNTAX,
     SolverLabelError,
@@ -75,7 +84,11 @@ __all__ = [
     "KeepRegisteredError",
     "RegistryClashWarning",
     "TOL_STOPS_ON",
+    "kept_names",
+    "kept_records",
     "known_tol_meaning",
+    "nemos_default_solver",
+    "registry_environ",
     "registry_warnings_to",
     "tol_stops_on",
     "LABEL_SYNTAX",
