@@ -1,11 +1,28 @@
-"""Shared test set-up: float64 JAX, a private problem cache, the scipy solvers registered."""
+"""Shared test set-up: one OpenMP thread, float64 JAX, a private problem cache, and the
+quick-suite run that several tests read.
+
+README's test command runs the suite on two pytest-xdist workers (``-n 2``), each test file
+on one worker (pyproject's ``--dist loadfile``): a module-scoped fixture is computed once, and
+so is a session-scoped one whose tests are all in one file. Each worker computes the session
+fixtures its tests use, so keep the readers of an expensive one in one file.
+"""
 
 import os
 import tempfile
 
-import jax
+# One OpenMP thread (and BLAS thread, where OPENBLAS_NUM_THREADS is unset) per test process,
+# set before anything loads them, and inherited by every subprocess and worker the tests start.
+# Two workers share two cores: glum's coordinate descent on two OpenMP threads
+# (test_models_solvers' negative-binomial Lasso and elastic net) took 42 and 64 s per fit on a
+# machine busy with other processes, 0.2 and 1.4 s idle; on one thread, under 1 s even beside
+# two busy processes. A value the user set is kept.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import jax  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
+# Set here, before the xdist workers start, so that they share one cache of problems and
+# reference optima (its writes are atomic, tests/test_problems.py checks concurrent fills).
 os.environ.setdefault("NEMOS_BENCH_CACHE", tempfile.mkdtemp(prefix="nemos-bench-test-cache-"))
 
 
@@ -14,7 +31,10 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def quick_run(tmp_path_factory):
-    """The main job, as README runs it: `nemos-bench run` on the quick suite (no report)."""
+    """The main job, as README runs it: `nemos-bench run` on the quick suite (no report).
+
+    Its readers are in tests/test_runner.py (see the module docstring).
+    """
     from nemos_bench.cli import main
 
     out = tmp_path_factory.mktemp("quick") / "run"

@@ -146,6 +146,8 @@ def test_tol_below_the_floor_warns_and_its_fits_stop_at_float64_precision(
     tmp_path, monkeypatch, capsys
 ):
     monkeypatch.chdir(tmp_path)
+    # printed to a pipe: full-width lines (pytest-xdist's workers set COLUMNS=80)
+    monkeypatch.delenv("COLUMNS", raising=False)
     (tmp_path / "sweep.toml").write_text(TINY)
     argv = ["run", "--config", "sweep.toml", "--out", "run", *FAST]
     code = main([*argv, "--solvers", "LBFGS[scipy],LBFGS{bogus=1}", "--tol", "1e-8,1e-20"])

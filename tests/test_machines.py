@@ -6,10 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.report._sections import warnings_section
 from nemos_bench.results import read_summary
 from nemos_bench.runner import (
     IsolatedExecutor,
@@ -116,14 +113,3 @@ def test_git_commit_is_the_harness_sources_or_none(tmp_path):
     subprocess.run([*git, "add", "."], cwd=copy.parent, check=True)
     subprocess.run([*git, "commit", "-qm", "pkg"], cwd=copy.parent, check=True)
     assert harness_commit(copy) is not None
-
-
-def test_report_warns_when_times_come_from_several_devices(quick_run):
-    summary = read_summary(quick_run)
-    assert "different machines or devices" not in warnings_section(summary, {})
-    mixed = summary.copy()
-    mixed.loc[mixed.index[::2], "device"] = "gpu"
-    text = warnings_section(mixed, {})
-    assert "Times come from 2 different machines or devices" in text
-    old = summary.drop(columns=["host", "cpu_model", "threads", "device", "device_kind"])
-    assert "different machines" not in warnings_section(pd.DataFrame(old), {})

@@ -23,7 +23,7 @@ def test_readme_quick_start_has_the_two_commands():
     assert len(commands) == 2
     main_job, tests = commands
     assert main_job.startswith("python -m pip install -e .")
-    assert tests == 'python -m pip install -e ".[dev]" && python -m pytest'
+    assert tests == 'python -m pip install -e ".[dev]" && python -m pytest -n 2'
 
 
 def test_ci_runs_exactly_readmes_test_command_and_rejects_exit_5():

@@ -28,8 +28,8 @@ LONG_RUNNING = {
         "installs the package, then the main job: every solver on the quick suite, about 90 s "
         "on 2 cores (benchmarks/quick_suite_check.py times it)"
     ),
-    'python -m pip install -e ".[dev]" && python -m pytest': (
-        "installs, then the whole test suite: over 10 minutes (.ci/run runs it on every leg)"
+    'python -m pip install -e ".[dev]" && python -m pytest -n 2': (
+        "installs, then the whole test suite on two workers: minutes (.ci/run runs it on every leg)"
     ),
     'nemos-bench run --solvers "LBFGS[scipy],LBFGS" --out results/runs/first': (
         "a sweep of the quick suite with two solvers and its report, half a minute or more"

@@ -132,6 +132,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+# Slow (29 s in a two-worker run of the suite on a busy 2-core machine: three sweeps, two of
+# them with a worker process): CI's slow leg runs it (`python -m pytest -m slow`); the default
+# run keeps the fault-isolation test above, whose workers die and are replaced mid-sweep.
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_mid_sweep_then_rerun_gives_the_cells_of_an_uninterrupted_run(tmp_path):
     config = _sweep_file(tmp_path / "sweep.toml", (300, 3, 1), (250, 2, 2))

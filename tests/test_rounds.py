@@ -26,8 +26,14 @@ def _config(rounds: int) -> SweepConfig:
 
 
 @pytest.fixture(scope="module")
-def one_window(tmp_path_factory):
-    return read_summary(run_sweep(_config(1), tmp_path_factory.mktemp("r1") / "run").path)
+def one_window_run(tmp_path_factory):
+    """The run directory of a sweep of one timing window (the default)."""
+    return run_sweep(_config(1), tmp_path_factory.mktemp("r1") / "run").path
+
+
+@pytest.fixture(scope="module")
+def one_window(one_window_run):
+    return read_summary(one_window_run)
 
 
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "isolated"])
@@ -52,9 +58,8 @@ def test_rounds_pool_every_windows_samples_and_change_no_fit(isolated, one_windo
     assert read_meta(store.path)["config"]["rounds"] == 3
 
 
-def test_one_round_keeps_the_sweeps_identity_of_older_runs(tmp_path):
-    store = run_sweep(_config(1), tmp_path / "run")
-    assert "rounds" not in read_meta(store.path)["config"]  # older runs still resume
+def test_one_round_keeps_the_sweeps_identity_of_older_runs(one_window_run):
+    assert "rounds" not in read_meta(one_window_run)["config"]  # older runs still resume
 
 
 def test_further_windows_come_after_every_cell_of_the_problem(monkeypatch, tmp_path):

@@ -1,8 +1,10 @@
-"""The runner: a full quick-suite sweep, traces against run's iterates, user solvers, resume."""
+"""The runner: a full quick-suite sweep (and the report's device warning on its rows), traces
+against run's iterates, user solvers, resume."""
 
 import jax.numpy as jnp
 import nemos as nmo
 import numpy as np
+import pandas as pd
 import pytest
 
 from nemos_bench.problems import (
@@ -12,6 +14,7 @@ from nemos_bench.problems import (
     load_reference,
     objective,
 )
+from nemos_bench.report._sections import warnings_section
 from nemos_bench.results import FITTED_STATUSES, RunStore, read_meta, read_summary, read_trace
 from nemos_bench.runner import (
     SUITE_EXCLUDED_ALGOS,
@@ -121,6 +124,19 @@ def test_quick_sweep_is_complete_and_consistent(quick_run):
     assert {"jax", "jaxlib", "scipy", "numpy", "scikit-learn"} <= set(meta["versions"])
     assert meta["cpu_count"] >= 1 and "git_commit" in meta and meta["config"]["suite"] == "quick"
     assert meta["trace_overhead"]  # median traced/untraced time per solver
+
+
+# Beside the other reader of the quick run: with README's `-n 2` (pyproject: --dist loadfile),
+# one worker runs a file's tests, so the session's quick run is made once.
+def test_report_warns_when_times_come_from_several_devices(quick_run):
+    summary = read_summary(quick_run)
+    assert "different machines or devices" not in warnings_section(summary, {})
+    mixed = summary.copy()
+    mixed.loc[mixed.index[::2], "device"] = "gpu"
+    text = warnings_section(mixed, {})
+    assert "Times come from 2 different machines or devices" in text
+    old = summary.drop(columns=["host", "cpu_model", "threads", "device", "device_kind"])
+    assert "different machines" not in warnings_section(pd.DataFrame(old), {})
 
 
 def test_run_one_objective_is_recomputed_at_the_returned_parameters():
