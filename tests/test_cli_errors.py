@@ -78,6 +78,15 @@ def _disjoint_runs(root):
             store.append_cell({**row, "status": "ok", "fit_s": 0.01}, [])
 
 
+def _poisson_npz(root):
+    """``rec.npz``: 400 Poisson counts of a 6-feature Gaussian design."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    np.savez(root / "rec.npz", X=X, y=rng.poisson(np.exp(0.3 * X[:, 0])).astype(float))
+
+
 def _write(name, text):
     return lambda root: (root / name).write_text(text)
 
@@ -113,6 +122,14 @@ CASES = {
     "workers-in-process": (None, [*RUN, "--in-process", "--workers", "2"], {}),
     "workers-not-positive": (None, [*RUN, "--workers", "0"], {}),
     "dtype-unknown": (None, [*RUN, "--dtype", "float16"], {}),
+    "workload-unknown": (None, [*RUN, "--workload", "grid"], {}),
+    "workload-strengths-too-few": (None, [*RUN, "--workload", "cv", "--strengths", "1"], {}),
+    "workload-strengths-not-numbers": (None, [*RUN, "--workload", "cv", "--strengths", "a,b"], {}),
+    "workload-folds-too-few": (None, [*RUN, "--workload", "cv", "--folds", "1"], {}),
+    "workload-option-alone": (None, [*RUN, "--folds", "5"], {}),
+    "workload-repeats-not-positive": (
+        None, [*RUN, "--workload", "path", "--workload-repeats", "0"], {}
+    ),
     "sweep-missing": (None, [*RUN, "--config", "sweep.toml"], {}),
     "sweep-bad-toml": (_write("sweep.toml", "[[problems]]\nn_samples 300\n"),
                        [*RUN, "--config", "sweep.toml"], {}),
@@ -161,6 +178,13 @@ CASES = {
     "suite-and-problems": (_write("sweep.toml", 'suite = "quick"\n' + TINY),
                            [*RUN, "--config", "sweep.toml"], {}),
     "compare-disjoint": (_disjoint_runs, ["compare", "a", "b"], {}),
+    "advise-run-dir-and-data": (None, ["advise", "run", "--data", "rec.npz"], {}),
+    "advise-nothing": (None, ["advise"], {}),
+    "advise-two-files": (None, ["advise", "--data", "a.npz", "--data", "b.npz"], {}),
+    "advise-data-option-with-run-dir": (None, ["advise", "run", "--budget", "2"], {}),
+    "advise-budget-not-positive": (None, ["advise", "--data", "rec.npz", "--budget", "0"], {}),
+    "advise-budget-too-small": (_poisson_npz, ["advise", "--data", "rec.npz", "--budget", "0.01"],
+                                {}),
 }  # fmt: skip
 
 

@@ -61,6 +61,22 @@ def _data_option_checks() -> dict:
     }
 
 
+def _workload_option_checks() -> dict:
+    """The defaults of --workload's options: make_workload's and run_workload's."""
+    from nemos_bench.problems import ProblemSpec
+    from nemos_bench.workloads import make_workload, run_workload
+    from nemos_bench.workloads._spec import DEFAULT_FOLDS, DEFAULT_N_STRENGTHS
+
+    spec = ProblemSpec(300, 5, regularizer="Ridge")
+    cv = make_workload("cv", spec)
+    repeats = inspect.signature(run_workload).parameters["repeats"].default
+    return {
+        "--strengths": lambda s: int(s) == len(cv.strengths) == DEFAULT_N_STRENGTHS,
+        "--folds": lambda s: int(s) == cv.folds == DEFAULT_FOLDS,
+        "--workload-repeats": lambda s: int(s) == repeats,
+    }
+
+
 def test_every_default_stated_by_run_help_is_what_the_code_uses(capsys, monkeypatch):
     from nemos_bench._cli_run import DEFAULT_ISOLATE, _default_out
     from nemos_bench.runner._dask import SHARED_MACHINE_THREADS
@@ -89,6 +105,7 @@ def test_every_default_stated_by_run_help_is_what_the_code_uses(capsys, monkeypa
         "--threads": lambda s: s == f"{SHARED_MACHINE_THREADS} when workers share a machine",
         "--dtype": lambda s: tuple(s.split(";")[0].split(",")) == default.dtypes,
         **_data_option_checks(),
+        **_workload_option_checks(),
     }
     marked = {"--isolate": DEFAULT_ISOLATE, "--in-process": not DEFAULT_ISOLATE}
     with_default = {name for name, text in options.items() if "default" in text}

@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.results import read_summary
+from nemos_bench.results import read_meta, read_summary
 from nemos_bench.runner import (
-    IsolatedExecutor,
     SweepConfig,
     in_process,
     plan_cells,
@@ -20,6 +21,7 @@ from nemos_bench.runner._sweep import config_record
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ProblemSpec(n_samples=300, n_features=2)
+SOLVERS = ("LBFGS", "LBFGS[scipy]")
 
 
 def test_worker_env_sets_thread_limits_and_keeps_the_users_gpu_memory_settings():
@@ -35,13 +37,38 @@ def test_worker_env_sets_thread_limits_and_keeps_the_users_gpu_memory_settings()
     assert worker_env(None, base={"OMP_NUM_THREADS": "8"})["OMP_NUM_THREADS"] == "8"
 
 
-def test_float32_cells_run_in_a_float32_worker_and_keep_float64_keys():
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """`nemos-bench run` in a process of its own, as a user starts it: LBFGS (native) and
+    LBFGS[scipy] at one tolerance in float32 and float64, on one BLAS/XLA thread per worker.
+
+    One run read by two tests (each start of a process imports JAX and NeMoS and warms up
+    the problem): the float32 cells' worker and the run process's own JAX platform.
+    """
+    root = tmp_path_factory.mktemp("machines")
+    sweep, out = root / "sweep.toml", root / "run"
+    sweep.write_text(
+        f"[[problems]]\nn_samples = {SPEC.n_samples}\nn_features = {SPEC.n_features}\n"
+    )
+    argv = ["run", "--config", str(sweep), "--solvers", ",".join(SOLVERS), "--tol", "1e-6"]
+    argv += ["--dtype", "float32,float64", "--threads", "1", "--no-report", "--out", str(out)]
+    code = (
+        "import jax, sys; from nemos_bench.cli import main; "
+        f"rc = main({argv!r}); "
+        "print('PLATFORMS', jax.config.jax_platforms); sys.exit(rc)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    return done, out
+
+
+def test_float32_cells_run_in_a_float32_worker_and_keep_float64_keys(cli_run):
     config = SweepConfig(
         suite="custom",
         problems=(SPEC,),
-        solvers=("LBFGS", "LBFGS[scipy]"),
+        solvers=SOLVERS,
         tols=(1e-6,),
         dtypes=("float32", "float64"),
+        threads=1,
     )
     assert config.isolated  # float32 needs a worker process of its own
     cells = plan_cells(config)
@@ -49,10 +76,14 @@ def test_float32_cells_run_in_a_float32_worker_and_keep_float64_keys():
         "LBFGS/float32", "LBFGS/float32", "LBFGS/float64", "LBFGS/float64",
     ]  # fmt: skip
     assert [c.label for c in cells if c.dtype == "float64"] == [
-        c.solver
-        for c in plan_cells(SweepConfig("custom", (SPEC,), ("LBFGS", "LBFGS[scipy]"), (1e-6,)))
+        c.solver for c in plan_cells(SweepConfig("custom", (SPEC,), SOLVERS, (1e-6,)))
     ]
-    rows = [r.summary for r in IsolatedExecutor(threads=1)(cells, config)]
+    # the run of these cells (`nemos-bench run --dtype float32,float64 --threads 1`, which
+    # runs them through IsolatedExecutor(threads=1)), row by row in the cells' order
+    done, out = cli_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = read_summary(out).to_dict("records")
+    assert [r["solver"] for r in rows] == [c.label for c in cells]
     native32, scipy32, native64, scipy64 = rows
     assert native32["solver"].endswith("]@float32") and native32["dtype"] == "float32"
     assert native32["status"] == "ok" and native32["rel_suboptimality"] < 1e-5
@@ -64,6 +95,7 @@ def test_float32_cells_run_in_a_float32_worker_and_keep_float64_keys():
     # a float64-only sweep records no dtypes: runs written before the axis still resume
     assert "dtypes" not in config_record(SweepConfig("custom", (SPEC,)), [])
     assert config_record(config, cells)["dtypes"] == ["float32", "float64"]
+    assert read_meta(out)["config"]["dtypes"] == ["float32", "float64"]
 
 
 def test_in_process_rows_say_where_they_ran():
@@ -74,25 +106,16 @@ def test_in_process_rows_say_where_they_ran():
     assert row["threads"].startswith("blas=") and row["cpu_model"]
 
 
-def test_the_run_process_starts_no_accelerator_backend(tmp_path):
+def test_the_run_process_starts_no_accelerator_backend(cli_run):
     """The CLI pins its own JAX to the CPU when cells run in workers; meta.json says so."""
-    sweep = tmp_path / "sweep.toml"
-    sweep.write_text("[[problems]]\nn_samples = 200\nn_features = 2\n")
-    out = tmp_path / "run"
-    code = (
-        "import jax, sys; from nemos_bench.cli import main; "
-        f"rc = main(['run', '--config', {str(sweep)!r}, '--solvers', 'LBFGS[scipy]', "
-        f"'--tol', '1e-4', '--no-report', '--out', {str(out)!r}]); "
-        "print('PLATFORMS', jax.config.jax_platforms); sys.exit(rc)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    done, out = cli_run
     assert done.returncode == 0, done.stderr[-2000:]
     assert "PLATFORMS cpu" in done.stdout
     meta = json.loads((out / "meta.json").read_text())
     assert meta["device"] == {
         "recorded": "per row: summary columns host, device, device_kind, dtype"
     }
-    assert read_summary(out)["device"].tolist() == ["cpu"]
+    assert read_summary(out)["device"].tolist() == ["cpu"] * 4
 
 
 def test_git_commit_is_the_harness_sources_or_none(tmp_path):

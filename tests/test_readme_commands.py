@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nemos_bench._cli_parser import build_parser
@@ -30,6 +31,13 @@ LONG_RUNNING = {
     ),
     'python -m pip install -e ".[dev]" && python -m pytest -n 2': (
         "installs, then the whole test suite on two workers: minutes (.ci/run runs it on every leg)"
+    ),
+    "nemos-bench advise --data rec.nwb --out results/runs/rec": (
+        "a sweep sized to five minutes on your recording; test_the_scientists_path (slow) "
+        "runs it on a small generated recording with --budget 1.5 added"
+    ),
+    "nemos-bench report results/runs/rec": (
+        "needs the run directory advise --data writes (test_the_scientists_path runs it)"
     ),
     'nemos-bench run --solvers "LBFGS[scipy],LBFGS" --out results/runs/first': (
         "a sweep of the quick suite with two solvers and its report, half a minute or more"
@@ -154,3 +162,20 @@ def test_the_tour_solver_passes_nemos_validation(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "MyBFGS[custom]"
+
+
+@pytest.mark.slow  # the sweep is sized to 1.5 minutes, as its --budget asks
+def test_the_scientists_path(tmp_path):
+    """README's own-data path on a small recording: advise --data, then report."""
+    from test_own_data import write_nwb
+
+    rng = np.random.default_rng(0)  # three units firing at about 5 Hz for 20 s
+    write_nwb(tmp_path / "rec.nwb", [np.sort(rng.uniform(0, 20, 100)) for _ in range(3)])
+    (advise,) = [c for c in COMMANDS if c.startswith("nemos-bench advise --data rec.nwb")]
+    (report,) = [c for c in COMMANDS if c.startswith("nemos-bench report results/runs/rec")]
+    done = _run(advise + " --budget 1.5", tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.stdout.startswith("Plan: ") and "To reach ε = 1e-06 on " in done.stdout
+    done = _run(report, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "To reach ε = 1e-06 on " in (tmp_path / "reports/rec/index.html").read_text()

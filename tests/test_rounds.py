@@ -36,11 +36,46 @@ def one_window(one_window_run):
     return read_summary(one_window_run)
 
 
+@pytest.fixture(scope="module")
+def spied_three_windows(tmp_path_factory):
+    """An in-process sweep of three timing windows, watched as it runs.
+
+    Returns its run directory, the executor's events in order (``("cell", n_samples)`` per
+    cell run, ``("windows", n_cells, rounds)`` per further-windows call) and, per delivered
+    row, the number of events seen when it was delivered. Read by the pooling test and the
+    ordering test below (one sweep for both).
+    """
+    events, delivered = [], []
+    run_one, take_windows = execute.run_one, execute.take_windows
+
+    def spy_run_one(problem, *args, **kwargs):
+        events.append(("cell", problem.spec.n_samples))
+        return run_one(problem, *args, **kwargs)
+
+    def spy_take_windows(windows, rounds):
+        events.append(("windows", len(windows), rounds))
+        return take_windows(windows, rounds)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(execute, "run_one", spy_run_one)
+        patch.setattr(execute, "take_windows", spy_take_windows)
+        store = run_sweep(
+            _config(3),
+            tmp_path_factory.mktemp("r3") / "run",
+            on_cell=lambda cell, result: delivered.append((len(events), result.summary)),
+        )
+    return store.path, events, delivered
+
+
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "isolated"])
-def test_rounds_pool_every_windows_samples_and_change_no_fit(isolated, one_window, tmp_path):
-    executor = IsolatedExecutor() if isolated else None
-    store = run_sweep(_config(3), tmp_path / "run", executor=executor)
-    rows, key = read_summary(store.path), ["problem_id", "solver", "tol"]
+def test_rounds_pool_every_windows_samples_and_change_no_fit(
+    isolated, one_window, tmp_path, request
+):
+    if isolated:
+        path = run_sweep(_config(3), tmp_path / "run", executor=IsolatedExecutor()).path
+    else:
+        path = request.getfixturevalue("spied_three_windows")[0]
+    rows, key = read_summary(path), ["problem_id", "solver", "tol"]
     assert (rows.status == "ok").all() and len(rows) == len(one_window) == 8
     assert (rows.timing_windows == 3).all() and (one_window.timing_windows == 1).all()
     assert (rows.n_repeats == 18).all() and (one_window.n_repeats == 6).all()
@@ -55,38 +90,20 @@ def test_rounds_pool_every_windows_samples_and_change_no_fit(isolated, one_windo
     assert len(merged) == 8
     np.testing.assert_array_equal(merged.objective, merged.objective_1)
     np.testing.assert_array_equal(merged.n_steps, merged.n_steps_1)
-    assert read_meta(store.path)["config"]["rounds"] == 3
+    assert read_meta(path)["config"]["rounds"] == 3
 
 
 def test_one_round_keeps_the_sweeps_identity_of_older_runs(one_window_run):
     assert "rounds" not in read_meta(one_window_run)["config"]  # older runs still resume
 
 
-def test_further_windows_come_after_every_cell_of_the_problem(monkeypatch, tmp_path):
-    events = []
-    run_one, take_windows = execute.run_one, execute.take_windows
-
-    def spy_run_one(problem, *args, **kwargs):
-        events.append(("cell", problem.spec.n_samples))
-        return run_one(problem, *args, **kwargs)
-
-    def spy_take_windows(windows, rounds):
-        events.append(("windows", len(windows), rounds))
-        return take_windows(windows, rounds)
-
-    monkeypatch.setattr(execute, "run_one", spy_run_one)
-    monkeypatch.setattr(execute, "take_windows", spy_take_windows)
-    delivered = []
-    run_sweep(
-        _config(2),
-        tmp_path / "run",
-        on_cell=lambda cell, result: delivered.append((len(events), result.summary)),
-    )
-    cells = [("cell", 300)] * 4 + [("windows", 4, 2)] + [("cell", 200)] * 4 + [("windows", 4, 2)]
+def test_further_windows_come_after_every_cell_of_the_problem(spied_three_windows):
+    _, events, delivered = spied_three_windows
+    cells = [("cell", 300)] * 4 + [("windows", 4, 3)] + [("cell", 200)] * 4 + [("windows", 4, 3)]
     assert events == cells
     # each problem's rows are written once its further windows are in, never before
     assert [n for n, _ in delivered] == [5] * 4 + [10] * 4
-    assert all(row["timing_windows"] == 2 for _, row in delivered)
+    assert all(row["timing_windows"] == 3 for _, row in delivered)
 
 
 def test_outside_baselines_take_their_further_windows_too(tmp_path):

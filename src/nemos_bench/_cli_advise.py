@@ -6,7 +6,7 @@ from rich.console import Console
 
 from ._cli_parser import EXIT_OK
 
-__all__ = ["cmd_advise", "run_defaults"]
+__all__ = ["cmd_advise", "print_advice", "run_defaults"]
 
 
 def run_defaults(summary) -> tuple[dict[str, str], str]:
@@ -36,10 +36,16 @@ def run_defaults(summary) -> tuple[dict[str, str], str]:
 
 def cmd_advise(args, console: Console) -> int:
     """Print each problem's advice, then what the advice covers."""
+    print_advice(args.run_dir, args.epsilon, console)
+    return EXIT_OK
+
+
+def print_advice(run_dir, epsilon: float | None, console: Console) -> None:
+    """Print each problem's advice of ``run_dir``, then what the advice covers."""
     from .report import DEFAULT_EPSILON, advise, load_run, scope_sentence
 
-    summary, _, meta = load_run(args.run_dir)
-    epsilon = DEFAULT_EPSILON if args.epsilon is None else args.epsilon
+    summary, _, meta = load_run(run_dir)
+    epsilon = DEFAULT_EPSILON if epsilon is None else epsilon
     defaults, version = run_defaults(summary)
 
     def say(text: str = "") -> None:
@@ -56,4 +62,3 @@ def cmd_advise(args, console: Console) -> int:
             f"used nemos {ran}, whose defaults may differ."
         )
     say(scope_sentence(summary, meta))
-    return EXIT_OK

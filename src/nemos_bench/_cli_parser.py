@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._cli_data import add_data_arguments
 
     add_data_arguments(run)
+    from ._cli_workload import add_workload_arguments
+
+    add_workload_arguments(run)
 
     rep = sub.add_parser("report", help="build the HTML report of a run directory")
     rep.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
@@ -138,11 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
         "runner-up, NeMoS's default solver for that model with the speed-up over it, and what "
         "the advice does not cover.",
     )
-    adv.add_argument("run_dir", help="a run directory written by `nemos-bench run`")
+    adv.add_argument(
+        "run_dir", nargs="?", help="a run directory written by `nemos-bench run` (or --data)"
+    )
     adv.state_default(
         adv.add_argument("--epsilon", type=float),
         "accuracy target: f - f* <= eps*max(1,|f*|) (default {epsilon})",
     )
+    from ._cli_advise_args import add_advise_data_arguments
+
+    add_advise_data_arguments(adv)
 
     from .compare import add_compare_arguments
 

@@ -103,6 +103,9 @@ def cmd_run(args, console: Console) -> int:
     if config.solver_classes:
         _user_modules_importable()
     cells = plan_cells(config)  # validates solver names and user classes; writes nothing
+    from ._cli_workload import plan_workloads, run_workloads
+
+    workloads = plan_workloads(args, config.problems)  # --workload: checked, nothing written
     left_out = [name for name in available_solvers() if excluded_by_suite(config, name)]
     uncached = [spec for spec in config.problems if not is_reference_cached(spec)]
     out = Path(args.out) if args.out else _default_out(config.suite)
@@ -186,6 +189,15 @@ def cmd_run(args, console: Console) -> int:
     finally:
         if progress.live.is_started:
             progress.stop()
+    workloads_ok = workloads is None or run_workloads(
+        workloads,
+        cells,
+        tol=min(config.tols),
+        maxiter=config.settings.maxiter,
+        repeats=args.workload_repeats,
+        out=store.path,
+        console=console,
+    )
     table, not_ok, warnings = summary_table(store)
     console.print(table)
     for line in unfitted_lines(read_summary(store.path)):
@@ -200,7 +212,7 @@ def cmd_run(args, console: Console) -> int:
 
         defaults = run_defaults(read_summary(store.path))[0]
         console.print(f"Report: {build_report(store.path, defaults=defaults)}")
-    return EXIT_NOT_OK if not_ok else EXIT_OK
+    return EXIT_NOT_OK if not_ok or not workloads_ok else EXIT_OK
 
 
 def _problems(values: list[str] | None):

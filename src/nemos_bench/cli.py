@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ._cli_advise import cmd_advise
+from ._cli_advise_data import cmd_advise
 from ._cli_parser import EXIT_NOT_OK, EXIT_OK, UsageError, build_parser
 from ._cli_run import cmd_run
 
@@ -199,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         "advise": cmd_advise,
     }
     try:
-        _check_x64_env(args.command)  # before JAX is imported: it rejects a non-boolean
-        if args.command in ("list", "run"):
+        # advise --data runs a sweep: it is checked and set up as run is
+        runs = "run" if args.command == "advise" and getattr(args, "data", None) else None
+        _check_x64_env(runs or args.command)  # before JAX is imported: it rejects a non-boolean
+        if (runs or args.command) in ("list", "run"):
             _setup_jax()
             return _with_registry_notes(handlers[args.command], args, console)
         return handlers[args.command](args, console)

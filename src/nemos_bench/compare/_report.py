@@ -62,7 +62,12 @@ def gate(base, head, *, console: Console | None = None, show_all: bool = True, *
     console.print(comparison_table(comparison, show_all=show_all))
     for line in warning_lines(comparison):
         say(line)
-    return EXIT_PASS if comparison.passed else EXIT_REGRESSED
+    from ._workloads import judge_workloads
+
+    lines, workloads_failed = judge_workloads(base, head, comparison.settings)
+    for line in lines:
+        say(line)
+    return EXIT_PASS if comparison.passed and not workloads_failed else EXIT_REGRESSED
 
 
 def add_compare_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

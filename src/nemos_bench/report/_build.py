@@ -28,6 +28,7 @@ from ._style import default_lbfgs, note_of, problem_slug, solver_colors
 from ._target import MARKER_FILE, earlier_report, report_target
 from ._tol_notes import tol_note
 from ._warnings import planned_cells, warning_headlines, warnings_section
+from ._workloads import plot_workload_time, workload_intro, workload_table
 
 __all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
 
@@ -123,6 +124,30 @@ def _problem_figures(problem, summary, trace, meta, colors, tmp, dpi) -> list[Fi
     ]
 
 
+def _workload_section(run_dir: Path, sections: list, colors, tmp: Path, dpi) -> list:
+    """Append the workloads section when the run has a workloads.csv; return its figures."""
+    from nemos_bench.results import read_workloads
+
+    rows = read_workloads(run_dir)
+    if rows is None or rows.empty:
+        return []
+    colors = {**solver_colors(sorted(rows["solver"].unique())), **colors}
+    figure = _figure(
+        plot_workload_time(rows, colors=colors),
+        tmp,
+        "workload_time.png",
+        dpi,
+        "Workload time: compiling vs iterating",
+        "Median seconds per workload run, split into time spent tracing, lowering and "
+        "compiling (hatched; JAX's monitoring events) and the rest (solid: iterating, "
+        "scoring and Python overhead), per solver; the label gives the sum and the median "
+        "number of compilations per run.",
+    )
+    html = workload_intro(rows) + workload_table(rows) + figure.to_html()
+    sections.append(("workloads", "Workloads: path and cross-validation", html))
+    return [figure]
+
+
 def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
     summary, trace, meta = data
     solvers = sorted(set(summary["solver"]) | set(trace["solver"]))
@@ -143,6 +168,7 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
         ("overview", "Across problems", "".join(f.to_html() for f in overview)),
         ("matrix", "Model × regularizer × solver", matrix_section(summary)),
     ]
+    workload_figures = _workload_section(run_dir, sections, colors, tmp, cfg.dpi)
     conds = condition_numbers(summary)
     for problem, figures in per_problem:
         inner = '<div class="row">' + "".join(f.to_html() for f in figures) + "</div>"
@@ -156,7 +182,7 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
     html = page(title, opening, sections, folded=list(anchors.values()))
     (tmp / "index.html").write_text(html, encoding="utf-8")
     started = run_started(meta)
-    figures = overview + [f for _, figs in per_problem for f in figs]
+    figures = overview + workload_figures + [f for _, figs in per_problem for f in figs]
     files = [f.file for f in figures if f.file is not None]
     return {
         "run_id": run_dir.resolve().name,

@@ -27,6 +27,14 @@ from ._store import (
     read_summary,
     read_trace,
 )
+from ._workloads import (
+    WORKLOAD_COLUMNS,
+    WORKLOAD_KEY,
+    WORKLOAD_STATUSES,
+    WORKLOADS_FILE,
+    append_workload_rows,
+    read_workloads,
+)
 
 __all__ = [
     "BUSY_CPU_SHARE",
@@ -40,10 +48,15 @@ __all__ = [
     "STATUSES",
     "SUMMARY_COLUMNS",
     "TRACE_COLUMNS",
+    "WORKLOAD_COLUMNS",
+    "WORKLOAD_KEY",
+    "WORKLOAD_STATUSES",
+    "WORKLOADS_FILE",
     "Column",
     "ResultsCorruptedError",
     "RunDirectoryError",
     "RunStore",
+    "append_workload_rows",
     "atomic_write_text",
     "busy_machine_sentence",
     "check_run_dir",
@@ -58,6 +71,7 @@ __all__ = [
     "read_params",
     "read_summary",
     "read_trace",
+    "read_workloads",
     "recompile_sentence",
     "recompile_warnings",
     "relative_halfwidth",
