@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from test_compare import PROBLEM, RIDGE, row, write_run
 
-from nemos_bench._cli_table import summary_table
+from nemos_bench.cli._table import summary_table
 from nemos_bench.compare import compare, gate, load_cells
 from nemos_bench.compare.__main__ import main as compare_main
 from nemos_bench.problems import ProblemSpec, grad_norm, load_problem, load_reference, objective
