@@ -10,7 +10,7 @@ import pytest
 from nemos_bench.cli._table import summary_table
 from nemos_bench.measure import CellResult, CellSettings, LoadSnapshot, machine_load
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.report._sections import warnings_section
+from nemos_bench.report._warnings import warnings_section
 from nemos_bench.results import (
     BUSY_CPU_SHARE,
     BUSY_LOAD_PER_CORE,

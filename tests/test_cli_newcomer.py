@@ -12,8 +12,8 @@ import pytest
 
 from nemos_bench import sweep
 from nemos_bench.cli import main
+from nemos_bench.cli._errors import UsageError
 from nemos_bench.cli._hints import check_repeats, min_interval_repeats
-from nemos_bench.cli._parser import UsageError
 from nemos_bench.cli._table import MAX_GROUPS_SHOWN, unfitted_lines
 from nemos_bench.compare import CompareError, compare
 from nemos_bench.measure import mark_float64_floor

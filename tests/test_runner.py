@@ -16,7 +16,7 @@ from nemos_bench.problems import (
     load_reference,
     objective,
 )
-from nemos_bench.report._sections import warnings_section
+from nemos_bench.report._warnings import warnings_section
 from nemos_bench.results import FITTED_STATUSES, RunStore, read_meta, read_summary, read_trace
 from nemos_bench.solvers import SolverClassError, available_solvers, load_solver_class
 from nemos_bench.solvers._compat import coef_intercept, initial_params, optim_info

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ._parser import EXIT_OK
+from ._errors import EXIT_OK
 
 __all__ = ["cmd_advise", "run_defaults"]
 

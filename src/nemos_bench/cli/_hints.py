@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import shlex
 
-from ._parser import UsageError
+from ._errors import UsageError
 
 __all__ = ["check_repeats", "min_interval_repeats", "resume_command", "tol_warnings"]
 

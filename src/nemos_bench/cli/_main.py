@@ -17,7 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ._advise import cmd_advise
-from ._parser import EXIT_OK, UsageError, build_parser
+from ._errors import EXIT_OK, UsageError
+from ._parser import build_parser
 from ._run import cmd_run
 from ._verify import cmd_verify
 

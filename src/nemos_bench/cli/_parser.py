@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ._defaults import HelpDefaultsParser
-from ._errors import EXIT_NOT_OK, EXIT_OK, UsageError
 
-__all__ = ["EXIT_NOT_OK", "EXIT_OK", "UsageError", "build_parser"]
+__all__ = ["build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:

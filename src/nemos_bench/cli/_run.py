@@ -20,8 +20,8 @@ from rich.progress import (
 )
 
 from ._defaults import DEFAULT_ISOLATE, RUNS_DIR
+from ._errors import EXIT_NOT_OK, EXIT_OK, UsageError
 from ._hints import check_repeats, resume_command, tol_warnings
-from ._parser import EXIT_NOT_OK, EXIT_OK, UsageError
 from ._table import summary_table, unfitted_lines
 
 __all__ = ["cmd_run"]

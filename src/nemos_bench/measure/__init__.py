@@ -7,10 +7,12 @@ ran under, and the float64 floor of a tolerance. :mod:`nemos_bench.sweep` plans 
 many cells with these.
 """
 
-from ._cell import CellResult, CellSettings, make_model, run_one, skipped_cell
+from ._cell import run_one
+from ._cellparts import CellResult, CellSettings, skipped_cell
 from ._compiles import count_compiles
 from ._conditions import LoadSnapshot, cell_conditions, load_average, machine_load, usable_cores
 from ._machine import machine_columns
+from ._nemos_model import make_model
 from ._precision import FLOOR_OUTCOME, mark_float64_floor, tol_floor_warning
 from ._sampling import time_repeats
 from ._timing import Timing, block

@@ -48,14 +48,7 @@ from ._nemos_model import make_model, refused_settings
 from ._timing import block, timing_columns
 from ._trace import trace_solver
 
-__all__ = [
-    "CellResult",
-    "CellSettings",
-    "make_model",
-    "problem_columns",
-    "run_one",
-    "skipped_cell",
-]
+__all__ = ["run_one"]
 
 
 def _first_fit(model, problem) -> float:

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from ..problems import Problem
 from ..solvers import available_solvers, solver_allows
-from ._cell import make_model
+from ._nemos_model import make_model
 from ._timing import block
 
 __all__ = ["WARMUP_SOLVERS", "warm_up"]

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Iterable
 
 from ..results import parse_samples
-from ._cell import CellResult
+from ._cellparts import CellResult
 from ._timing import Timing, timing_columns, timing_of
 
 __all__ = ["take_windows", "with_windows"]

@@ -29,7 +29,7 @@ from ._target import MARKER_FILE, earlier_report, report_target
 from ._tol_notes import tol_note
 from ._warnings import planned_cells, warning_headlines, warnings_section
 
-__all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
+__all__ = ["build_report"]
 
 
 def _figure(fig, directory: Path, name: str, dpi: int, title: str, caption: str) -> FigureEntry:

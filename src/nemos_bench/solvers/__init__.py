@@ -63,8 +63,9 @@ from ._register import (
     register_scipy_solvers,
     scipy_solver_names,
 )
-from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
+from ._scipy import ScipyMinimize
 from ._scipy_options import IgnoredSolverArgumentWarning
+from ._scipy_spec import SCIPY_METHODS, ScipySolverState
 from ._tol_meaning import TOL_STOPS_ON, known_tol_meaning, tol_stops_on
 from ._x64 import enable_x64, require_x64
 

@@ -46,7 +46,7 @@ from ._scipy_spec import (
 from ._scipy_state import continue_state, state_from_result
 from ._x64 import require_x64
 
-__all__ = ["SCIPY_METHODS", "ScipyMinimize", "ScipySolverState"]
+__all__ = ["ScipyMinimize"]
 
 
 @dataclass
