@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +227,17 @@ def test_nothing_outside_the_cli_imports_it():
 
 def test_no_private_module_of_another_package():
     assert private_violations(IMPORTS, modules(SRC, PACKAGE)) == []
+
+
+def test_the_development_guide_states_the_layers():
+    """docs/development.md's "Code layout" table lists each layer and what it may import."""
+    text = (SRC.parent / "docs" / "development.md").read_text(encoding="utf-8")
+    stated = {}
+    for names, imports in re.findall(r"^\| (`.+?) \| .+? \| (.+?) \|$", text, re.MULTILINE):
+        for name in re.findall(r"`(\w+)(?:/|\.py)?`", names):
+            stated[name] = frozenset(re.findall(r"`(\w+)`", imports))
+    assert stated.pop("cli") == frozenset()  # "any; nothing imports it"
+    assert stated == {k: v for k, v in LAYERS.items() if k not in ("nemos_bench", "cli")}
 
 
 def test_every_declared_exception_still_occurs():

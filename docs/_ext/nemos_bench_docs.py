@@ -55,7 +55,7 @@ def _parsers(parser):
 def cli_parser():
     """The ``nemos-bench`` parser as its help prints it, for sphinx-argparse.
 
-    :func:`nemos_bench._cli_parser.build_parser` leaves the help texts that state a
+    :func:`nemos_bench.cli._parser.build_parser` leaves the help texts that state a
     default as templates until the help is printed (so that building the parser imports
     no JAX): printing each parser's help once fills them in, as ``nemos-bench run --help``
     shows them. The texts are then escaped for reStructuredText, which sphinx-argparse
