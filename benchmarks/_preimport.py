@@ -16,8 +16,9 @@ try:
     jax.config.update("jax_enable_x64", True)
     import nemos  # noqa: F401
 
+    import nemos_bench.measure  # noqa: F401
     import nemos_bench.problems  # noqa: F401
-    import nemos_bench.runner  # noqa: F401
     import nemos_bench.solvers  # noqa: F401
+    import nemos_bench.sweep  # noqa: F401
 except Exception:  # noqa: BLE001  a commit (of the harness or of NeMoS) that does not import:
     pass  # the benchmarks skip themselves in setup, saying why (common.harness)

@@ -174,8 +174,8 @@ def _import_harness() -> types.SimpleNamespace | str:
         return f"nemos cannot be imported at this commit: {type(err).__name__}: {err}"
     version = getattr(nemos, "__version__", "of unknown version")
     try:
+        from nemos_bench.measure import CellSettings, block, make_model, run_one, time_repeats
         from nemos_bench.problems import ProblemSpec, load_problem, load_reference
-        from nemos_bench.runner import CellSettings, block, make_model, run_one, time_repeats
         from nemos_bench.solvers import (
             check_nemos_version,
             initial_params,
@@ -243,7 +243,7 @@ def cell_key(solver: str, problem: str, tol: float) -> str:
 
 
 def run_grid(solvers, problems, tols) -> dict:
-    """Run every cell once with the runner's ``run_one`` and keep its summary row.
+    """Run every cell once with ``nemos_bench.measure.run_one`` and keep its summary row.
 
     Returns
     -------
@@ -310,7 +310,7 @@ def prepare_fit(solver: str, problem: str, tol: float):
 
     This is what ``run_one`` times as ``fit_s``: NeMoS's default initial parameters, the
     model a user would build (``make_model``), its solver instance set up for the data, and
-    ``solver.run`` called once to compile. A second call is checked with the runner's
+    ``solver.run`` called once to compile. A second call is checked with the harness's
     ``time_repeats`` to compile nothing.
 
     Returns

@@ -69,8 +69,8 @@ def child(args) -> None:
     import jax
 
     jax.config.update("jax_enable_x64", True)
+    from nemos_bench.measure import CellSettings, machine_columns, run_one, warm_up
     from nemos_bench.problems import load_problem, load_reference
-    from nemos_bench.runner import CellSettings, machine_columns, run_one, warm_up
     from nemos_bench.solvers import register_scipy_solvers, resolve_solvers
 
     register_scipy_solvers()
@@ -137,7 +137,7 @@ def run_logged(cmd, env, timeout, log) -> tuple[int | None, str]:
 
 
 def child_env(platform: str | None, threads: int | None = None) -> dict:
-    from nemos_bench.runner import worker_env
+    from nemos_bench.sweep import worker_env
 
     env = worker_env(threads)  # PYTHONPATH with this package, no GPU pre-allocation
     env["PYTHONUNBUFFERED"] = "1"
@@ -177,7 +177,7 @@ print(round((time.process_time() - c) / (time.perf_counter() - w), 2))
 
 def xla_threads(log) -> dict:
     """CPU time / wall time of an XLA CPU computation with and without the 1-thread flag."""
-    from nemos_bench.runner._workerenv import XLA_ONE_THREAD
+    from nemos_bench.sweep._workerenv import XLA_ONE_THREAD
 
     found = {}
     for name, flags in (("default", ""), ("one_thread", XLA_ONE_THREAD)):

@@ -38,7 +38,7 @@ import sklearn
 from sklearn.linear_model import PoissonRegressor
 from threadpoolctl import threadpool_info
 
-from nemos_bench._jaxtools import count_compiles
+from nemos_bench.measure import count_compiles
 from nemos_bench.solvers import optim_info, register_scipy_solvers
 
 

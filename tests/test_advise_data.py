@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import test_own_data_errors as bad
 
-from nemos_bench._cli_advise_plan import Costs, choose_plan, plan_sentences
 from nemos_bench.cli import main
+from nemos_bench.cli._advise_plan import Costs, choose_plan, plan_sentences
 from nemos_bench.results import read_summary
-from nemos_bench.runner import DEFAULT_TOLS, SUITE_TOLS
 from nemos_bench.solvers import available_solvers, nemos_default_solver
+from nemos_bench.sweep import DEFAULT_TOLS, SUITE_TOLS
 from nemos_bench.verify import verify_run
 
 LADDERS = (DEFAULT_TOLS, SUITE_TOLS["quick"], (1e-8,))

@@ -108,11 +108,11 @@ def test_cell_row_skips_fails_and_reads():
 
 
 def test_a_missing_module_skips_instead_of_failing(monkeypatch):
-    monkeypatch.setattr(common, "_import_harness", lambda: "no module named nemos_bench.runner")
-    with pytest.raises(NotImplementedError, match="nemos_bench.runner"):
+    monkeypatch.setattr(common, "_import_harness", lambda: "no module named nemos_bench.sweep")
+    with pytest.raises(NotImplementedError, match="nemos_bench.sweep"):
         common.prepare_fit("LBFGS", common.QUICK_PROBLEMS[0], 1e-4)
     assert common.run_grid(["LBFGS"], common.QUICK_PROBLEMS, [1e-4]) == {
-        "missing": "no module named nemos_bench.runner"
+        "missing": "no module named nemos_bench.sweep"
     }
 
 
@@ -271,7 +271,7 @@ import os, sys
 sys.path.insert(0, os.getcwd())
 os.environ["NEMOS_BENCH_TEST_RECOMPILE"] = "1"
 from benchmarks import common
-from nemos_bench._jaxtools import count_compiles
+from nemos_bench.measure import count_compiles
 from nemos_bench.solvers import load_solver_class
 name = load_solver_class("tests.example_solvers:ToggleRecompileLBFGS", validate=False)
 problem = "poisson[n=1000,p=5,k=3,noise=0.0,reg=Ridge,lam=0.001,seed=0]"

@@ -7,9 +7,10 @@ import types
 import pandas as pd
 import pytest
 
-from nemos_bench._cli_table import summary_table
+from nemos_bench.cli._table import summary_table
+from nemos_bench.measure import CellResult, CellSettings, LoadSnapshot, machine_load
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.report._sections import warnings_section
+from nemos_bench.report._warnings import warnings_section
 from nemos_bench.results import (
     BUSY_CPU_SHARE,
     BUSY_LOAD_PER_CORE,
@@ -18,9 +19,7 @@ from nemos_bench.results import (
     read_meta,
     read_summary,
 )
-from nemos_bench.runner import CellResult, CellSettings, SweepConfig, _execute, run_sweep
-from nemos_bench.runner._conditions import LoadSnapshot, machine_load
-from nemos_bench.runner._sweep import Cell
+from nemos_bench.sweep import Cell, SweepConfig, _execute, run_sweep
 
 SPEC = ProblemSpec(n_samples=200, n_features=2, n_outputs=1)
 BUSY = "This run was taken on a busy machine"

@@ -18,8 +18,8 @@ import pytest
 
 from nemos_bench.cli import main
 from nemos_bench.results import RunStore
-from nemos_bench.runner import build_config, load_sweep_file, plan_cells
-from nemos_bench.runner._sweep import config_record
+from nemos_bench.sweep import build_config, load_sweep_file, plan_cells
+from nemos_bench.sweep._sweep import config_record
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
 TINY = "[[problems]]\nn_samples = 300\nn_features = 3\nn_outputs = 1\n"

@@ -8,7 +8,7 @@ import pytest
 
 from nemos_bench.cli import main
 from nemos_bench.problems import list_suites
-from nemos_bench.runner import build_config
+from nemos_bench.sweep import build_config
 
 
 def _help(capsys, monkeypatch, command: str) -> dict[str, str]:
@@ -78,8 +78,8 @@ def _workload_option_checks() -> dict:
 
 
 def test_every_default_stated_by_run_help_is_what_the_code_uses(capsys, monkeypatch):
-    from nemos_bench._cli_run import DEFAULT_ISOLATE, _default_out
-    from nemos_bench.runner._dask import SHARED_MACHINE_THREADS
+    from nemos_bench.cli._run import DEFAULT_ISOLATE, _default_out
+    from nemos_bench.sweep import SHARED_MACHINE_THREADS
 
     options = _help(capsys, monkeypatch, "run")
     default = build_config()  # what a run with no option gets

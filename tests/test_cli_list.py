@@ -42,7 +42,7 @@ def test_list_suite_computes_missing_references_then_reads_them(tmp_path, monkey
 
 
 def test_list_reports_a_problem_without_certified_optimum(tmp_path, monkeypatch, capsys):
-    import nemos_bench._listing as listing
+    import nemos_bench.cli._listing as listing
     from nemos_bench.problems import ReferenceSolutionError
 
     def refuse(spec, cache_dir=None, on_step=None):

@@ -10,17 +10,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nemos_bench import runner
-from nemos_bench._cli_hints import check_repeats, min_interval_repeats
-from nemos_bench._cli_parser import UsageError
-from nemos_bench._cli_table import MAX_GROUPS_SHOWN, unfitted_lines
+from nemos_bench import sweep
 from nemos_bench.cli import main
+from nemos_bench.cli._errors import UsageError
+from nemos_bench.cli._hints import check_repeats, min_interval_repeats
+from nemos_bench.cli._table import MAX_GROUPS_SHOWN, unfitted_lines
 from nemos_bench.compare import CompareError, compare
+from nemos_bench.measure import mark_float64_floor
+from nemos_bench.measure._precision import EPS
 from nemos_bench.problems import get_suite
 from nemos_bench.results import RunStore, read_meta, read_summary
-from nemos_bench.runner import ConfigError, build_config, load_sweep_file
-from nemos_bench.runner._precision import EPS, mark_float64_floor
-from nemos_bench.runner._scheduler import SchedulerUnreachableError, probe_scheduler
+from nemos_bench.sweep import (
+    ConfigError,
+    SchedulerUnreachableError,
+    build_config,
+    load_sweep_file,
+    probe_scheduler,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sweep.toml"
 TINY = "[[problems]]\nn_samples = 300\nn_features = 3\n"
@@ -61,7 +67,7 @@ def test_the_probe_tells_a_silent_listener_from_a_refusal_and_passes_a_live_sche
 
 def _interrupt_after_first_cell(monkeypatch):
     """Make ``nemos-bench run`` meet a Ctrl-C once its first cell is written."""
-    real = runner.run_sweep
+    real = sweep.run_sweep
 
     def interrupted(config, out, on_cell=None, **kwargs):
         def stop(cell, result):
@@ -71,7 +77,7 @@ def _interrupt_after_first_cell(monkeypatch):
 
         return real(config, out, on_cell=stop, **kwargs)
 
-    monkeypatch.setattr(runner, "run_sweep", interrupted)
+    monkeypatch.setattr(sweep, "run_sweep", interrupted)
     return real
 
 
@@ -87,7 +93,7 @@ def test_the_printed_resume_command_repeats_the_options_and_resumes(tmp_path, mo
     assert words[:2] == ["nemos-bench", "run"] and "--config" in words
     out = Path(words[words.index("--out") + 1])
     assert len(read_summary(out)) == 1
-    monkeypatch.setattr(runner, "run_sweep", real)
+    monkeypatch.setattr(sweep, "run_sweep", real)
     # what the old hint said, `--out` alone, is refused: the options are needed
     assert main(["run", "--out", str(out), "--no-report"]) == 2
     capsys.readouterr()
@@ -207,7 +213,7 @@ def test_the_sweep_file_example_works_as_given_and_with_its_problems_uncommented
 def test_the_terminal_table_shows_rounding_level_suboptimality_as_at_f_star():
     import pandas as pd
 
-    from nemos_bench._cli_table import _best_subopt
+    from nemos_bench.cli._table import _best_subopt
 
     rows = pd.DataFrame({"suboptimality": [-1.2e-16, 3e-9], "reference_objective": [-1.7] * 2})
     assert _best_subopt(rows) == "0 (at f*)"

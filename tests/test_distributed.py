@@ -12,8 +12,8 @@ import pytest
 from nemos_bench.cli import main
 from nemos_bench.problems import ProblemSpec
 from nemos_bench.results import read_meta, read_summary, read_trace
-from nemos_bench.runner import Cell, DaskExecutor, SweepConfig, run_sweep
-from nemos_bench.runner._dask import lost_twice_reason
+from nemos_bench.sweep import Cell, DaskExecutor, SweepConfig, run_sweep
+from nemos_bench.sweep._dask import lost_twice_reason
 
 pytest.importorskip("distributed")
 
@@ -70,7 +70,7 @@ def test_two_dask_workers_give_the_numbers_of_an_in_process_run(in_process_run, 
 def test_a_sweep_started_locally_and_resumed_on_two_workers_has_no_duplicates(
     in_process_run, tmp_path
 ):
-    from nemos_bench.runner import build_config
+    from nemos_bench.sweep import build_config
 
     out = tmp_path / "resumed"
     config = build_config(

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from nemos_bench.cli import main
+from nemos_bench.measure import CellSettings
+from nemos_bench.measure._honesty import control_counts
 from nemos_bench.problems import ProblemSpec, load_problem, load_reference, objective
 from nemos_bench.report import build_report
 from nemos_bench.results import (
@@ -24,8 +26,7 @@ from nemos_bench.results import (
     read_params,
     read_summary,
 )
-from nemos_bench.runner import CellSettings, SweepConfig, run_sweep
-from nemos_bench.runner._honesty import control_counts
+from nemos_bench.sweep import SweepConfig, run_sweep
 from nemos_bench.verify import verify_run
 
 SPEC = ProblemSpec(n_samples=300, n_features=3, n_outputs=1)
@@ -227,7 +228,8 @@ def test_orphan_parameter_files_are_removed_when_the_run_is_reopened(tmp_path):
 
 def test_a_run_directory_of_an_older_version_is_refused_with_a_reason(tmp_path):
     config = _config(["LBFGS[scipy]"])
-    from nemos_bench.runner._sweep import config_record, plan_cells
+    from nemos_bench.sweep import plan_cells
+    from nemos_bench.sweep._sweep import config_record
 
     record = config_record(config, plan_cells(config))
     old = {k: v for k, v in record.items() if k not in ("max_repeats", "time_budget",
@@ -244,11 +246,11 @@ def test_a_run_directory_of_an_older_version_is_refused_with_a_reason(tmp_path):
 # untimed warm-up), printing each first fit's process CPU seconds (compilation included).
 FIRST_FITS = """
 import json, sys, time
-from nemos_bench.cli import _setup_jax
+from nemos_bench.cli._main import _setup_jax
 _setup_jax()
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.runner import make_model
-from nemos_bench.runner._execute import ProblemCache
+from nemos_bench.measure import make_model
+from nemos_bench.sweep._execute import ProblemCache
 spec = ProblemSpec(n_samples=300, n_features=3, n_outputs=1)
 cache = ProblemCache()
 assert cache.load(spec) is None
@@ -324,7 +326,7 @@ _PARAMS, _OTHER = (jnp.ones(3), jnp.zeros(1)), (2 * jnp.ones(3), jnp.zeros(1))
 
 def _record(*outputs):
     """A RepeatRecord of ``outputs`` against a first fit of _PARAMS in 25 steps."""
-    from nemos_bench.runner._honesty import RepeatRecord
+    from nemos_bench.measure._honesty import RepeatRecord
 
     rec = RepeatRecord(None, np.concatenate([np.ones(3), np.zeros(1)]), _state(25))
     for i, out in enumerate(outputs):
@@ -336,7 +338,7 @@ def test_repeats_are_judged_together_and_against_fresh_instances():
     # a warm start makes every repeat differ while fresh instances redo the first fit; a
     # solver that is not deterministic (trust-krylov at tol 1e-10 took 25, 5 or 27 steps
     # from one start) differs on some repeats only, or on fresh instances too
-    from nemos_bench.runner._honesty import NotRepeatable, judge_repeats
+    from nemos_bench.measure._honesty import NotRepeatable, judge_repeats
 
     params, other, record = _PARAMS, _OTHER, _record
 
@@ -369,10 +371,10 @@ def test_repeats_are_judged_together_and_against_fresh_instances():
 
 
 def test_timed_repeats_on_other_arrays_are_judged_on_repeats_on_the_same_data():
-    # the timed repeats run on sign-flipped copies (see runner/_fresh.py), where a warm start
+    # the timed repeats run on sign-flipped copies (see measure/_fresh.py), where a warm start
     # shows erratically; untimed repeats on the first fit's own data decide, and the
     # sentence says which repeats it counts
-    from nemos_bench.runner._honesty import NotRepeatable, judge_repeats
+    from nemos_bench.measure._honesty import NotRepeatable, judge_repeats
 
     params, other, record = _PARAMS, _OTHER, _record
 

@@ -9,8 +9,9 @@ The contract:
 
 - **no circles**: the module graph of ``src/nemos_bench`` has no cycle;
 - **layers**: a module imports only its own layer and the layers :data:`LAYERS` allows it,
-  except the edges declared in :data:`EXCEPTIONS`, each with its reason; the CLI (``cli``,
-  ``_cli_*``, ``_listing``) sits on top and no other layer imports it;
+  except the edges declared in :data:`EXCEPTIONS`, each with its reason; a layer is a
+  top-level subpackage (or module) of ``nemos_bench``; the CLI (``cli/``) sits on top and no
+  other layer imports it;
 - **no private reach-ins**: a module imports another package's private module (``_name``)
   only through that package's ``__init__``, except those declared in
   :data:`PRIVATE_EXCEPTIONS`.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,22 +31,21 @@ from pathlib import Path
 PACKAGE = "nemos_bench"
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-#: Top-level modules of the CLI layer besides those named ``_cli_*``.
-CLI_MODULES = ("cli", "_listing")
 #: Layer -> the other layers its modules may import.
 LAYERS: dict[str, frozenset[str]] = {
     "nemos_bench": frozenset(),  # the root __init__: __version__ only
-    "_jaxtools": frozenset(),  # JAX helpers shared by solvers and runner
     "problems": frozenset(),
     "results": frozenset(),
-    "solvers": frozenset({"problems", "_jaxtools"}),
-    "runner": frozenset({"problems", "results", "solvers", "_jaxtools"}),
+    "solvers": frozenset({"problems"}),
+    # one cell, measured honestly; knows nothing of sweeps
+    "measure": frozenset({"problems", "results", "solvers"}),
+    # plans and runs many cells with measure
+    "sweep": frozenset({"measure", "problems", "results", "solvers"}),
     "report": frozenset({"results"}),
     "compare": frozenset({"results"}),
     "verify": frozenset({"problems", "results"}),
     "asv_tools": frozenset({"nemos_bench", "problems", "report", "results"}),
-    "example": frozenset({"solvers"}),
-    "workloads": frozenset({"problems", "results", "solvers", "_jaxtools"}),
+    "workloads": frozenset({"problems", "results", "solvers", "measure"}),
 }
 LAYERS["cli"] = frozenset(LAYERS)
 #: (importer, imported) edges allowed across the layers, with the reason.
@@ -56,15 +57,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 }
 #: (importer, imported private module) edges allowed, with the reason; ``"*"`` as the
 #: importer: any module its layer allows.
-PRIVATE_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("nemos_bench._cli_advise_data", "nemos_bench.runner._floor"): (
-        "advise --data's pilot times one objective-and-gradient evaluation with the time "
-        "floor's own measurement (evaluation_cost), which the runner does not export"
-    ),
-    ("*", "nemos_bench._jaxtools"): (
-        "a top-level leaf module shared by solvers and runner; issue 26 moves it to its users"
-    ),
-}
+PRIVATE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -162,9 +155,8 @@ def find_cycles(edges) -> list[list[str]]:
 
 
 def layer_of(module: str) -> str:
-    """The layer of a module: its top-level subpackage or module (the CLI's are ``"cli"``)."""
-    top = module.split(".")[1] if "." in module else module
-    return "cli" if top in CLI_MODULES or top.startswith("_cli_") else top
+    """The layer of a module: its top-level subpackage or module of the package."""
+    return module.split(".")[1] if "." in module else module
 
 
 def layer_violations(imports, layers=LAYERS, exceptions=EXCEPTIONS) -> list[str]:
@@ -211,11 +203,14 @@ IMPORTS = read_imports(SRC, PACKAGE)
 
 def test_the_reader_sees_the_package():
     known = modules(SRC, PACKAGE)
-    assert {"nemos_bench.runner._sweep", "nemos_bench.cli"} <= set(known)
+    assert {"nemos_bench.sweep._sweep", "nemos_bench.measure._cell", "nemos_bench.cli"} <= set(
+        known
+    )
     assert all(layer_of(name) in LAYERS for name in known)
-    sweep = {i.imported for i in IMPORTS if i.importer == "nemos_bench.runner._sweep"}
-    assert {"nemos_bench.runner._sweepconfig", "nemos_bench.problems"} <= sweep  # relative
-    assert "nemos_bench.runner._dask" in sweep  # an import inside a function
+    sweep = {i.imported for i in IMPORTS if i.importer == "nemos_bench.sweep._sweep"}
+    assert {"nemos_bench.sweep._sweepconfig", "nemos_bench.problems"} <= sweep  # relative
+    assert "nemos_bench.sweep._dask" in sweep  # an import inside a function
+    assert "nemos_bench.measure" in sweep
 
 
 def test_no_import_circles():
@@ -233,6 +228,17 @@ def test_nothing_outside_the_cli_imports_it():
 
 def test_no_private_module_of_another_package():
     assert private_violations(IMPORTS, modules(SRC, PACKAGE)) == []
+
+
+def test_the_development_guide_states_the_layers():
+    """docs/development.md's "Code layout" table lists each layer and what it may import."""
+    text = (SRC.parent / "docs" / "development.md").read_text(encoding="utf-8")
+    stated = {}
+    for names, imports in re.findall(r"^\| (`.+?) \| .+? \| (.+?) \|$", text, re.MULTILINE):
+        for name in re.findall(r"`(\w+)(?:/|\.py)?`", names):
+            stated[name] = frozenset(re.findall(r"`(\w+)`", imports))
+    assert stated.pop("cli") == frozenset()  # "any; nothing imports it"
+    assert stated == {k: v for k, v in LAYERS.items() if k not in ("nemos_bench", "cli")}
 
 
 def test_every_declared_exception_still_occurs():
@@ -263,12 +269,22 @@ def test_find_cycles_reports_each_circle():
 
 def test_a_planted_upward_import_fails(tmp_path):
     imports, known, planted = _planted(
-        tmp_path, "results/_schema.py", "def _up():\n    from ..runner import Cell\n"
+        tmp_path, "results/_schema.py", "def _up():\n    from ..sweep import Cell\n"
     )
-    assert (planted.imported, planted.kind) == ("nemos_bench.runner", "function")
-    assert layer_violations(imports) == [f"{planted}: results may not import runner"]
+    assert (planted.imported, planted.kind) == ("nemos_bench.sweep", "function")
+    assert layer_violations(imports) == [f"{planted}: results may not import sweep"]
     cycles = find_cycles((i.importer, i.imported) for i in imports)
-    assert any({"nemos_bench.results._schema", "nemos_bench.runner"} <= set(c) for c in cycles)
+    assert any({"nemos_bench.results._schema", "nemos_bench.sweep"} <= set(c) for c in cycles)
+
+
+def test_measure_importing_sweep_fails_as_a_layer_and_a_circle(tmp_path):
+    imports, known, planted = _planted(
+        tmp_path, "measure/_cell.py", "from ..sweep import SweepConfig\n"
+    )
+    assert (planted.imported, planted.kind) == ("nemos_bench.sweep", "module")
+    assert layer_violations(imports) == [f"{planted}: measure may not import sweep"]
+    cycles = find_cycles((i.importer, i.imported) for i in imports)
+    assert any({"nemos_bench.measure._cell", "nemos_bench.sweep"} <= set(c) for c in cycles)
 
 
 def test_a_planted_circle_inside_a_package_fails(tmp_path):
@@ -285,13 +301,18 @@ def test_a_planted_circle_inside_a_package_fails(tmp_path):
 
 def test_a_planted_import_of_the_cli_fails(tmp_path):
     imports, known, planted = _planted(
-        tmp_path, "compare/_table.py", "from .. import _cli_parser\n"
+        tmp_path, "compare/_table.py", "from ..cli._parser import build_parser\n"
     )
-    assert planted.imported == "nemos_bench._cli_parser"
+    assert planted.imported == "nemos_bench.cli._parser"
     assert layer_violations(imports) == [f"{planted}: compare may not import cli"]
     assert private_violations(imports, known) == [
-        f"{planted}: import it from nemos_bench's __init__"
+        f"{planted}: import it from nemos_bench.cli's __init__"
     ]
+    imports, known, planted = _planted(
+        tmp_path / "public", "report/_build.py", "from .. import cli\n"
+    )
+    assert planted.imported == "nemos_bench.cli"
+    assert layer_violations(imports) == [f"{planted}: report may not import cli"]
 
 
 def test_a_planted_private_reach_in_fails(tmp_path):
@@ -307,5 +328,5 @@ def test_a_planted_private_reach_in_fails(tmp_path):
 
 
 def test_a_stale_exception_fails():
-    declared = [("nemos_bench.runner._sweep", "nemos_bench.runner._dask"), ("x", "y")]
+    declared = [("nemos_bench.sweep._sweep", "nemos_bench.sweep._dask"), ("x", "y")]
     assert stale_exceptions(IMPORTS, declared) == ["('x', 'y'): no longer imported"]

@@ -10,14 +10,9 @@ import pytest
 
 from nemos_bench.problems import ProblemSpec
 from nemos_bench.results import read_meta, read_summary
-from nemos_bench.runner import (
-    SweepConfig,
-    in_process,
-    plan_cells,
-    worker_env,
-)
-from nemos_bench.runner._provenance import harness_commit
-from nemos_bench.runner._sweep import config_record
+from nemos_bench.sweep import SweepConfig, in_process, plan_cells, worker_env
+from nemos_bench.sweep._provenance import harness_commit
+from nemos_bench.sweep._sweep import config_record
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ProblemSpec(n_samples=300, n_features=2)

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nemos_bench.measure._floor import FLOOR_FRACTION
 from nemos_bench.results import read_summary
-from nemos_bench.runner._floor import FLOOR_FRACTION
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = ("IdMemoLBFGS", "HashMemoLBFGS", "SleepyLBFGS", "CachingLBFGS", "WarmStartLBFGS")
@@ -94,7 +94,7 @@ def test_honest_rows_record_cpu_time_and_no_compiles(memo_run):
 
 
 def test_the_floor_is_a_fraction_of_the_steps_cost():
-    from nemos_bench.runner._floor import Floor, below_floor_reason
+    from nemos_bench.measure._floor import Floor, below_floor_reason
 
     floor = Floor(evaluation_s=1e-4)
     assert floor.seconds(40) == pytest.approx(FLOOR_FRACTION * 40 * 1e-4)

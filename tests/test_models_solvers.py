@@ -19,6 +19,8 @@ from nemos.glm.params import GLMParams
 from test_models_problems import RIDGE_SPECS, SPARSE_SPECS, _ids
 from test_problems import _initialize
 
+from nemos_bench.measure import CellSettings, make_model, run_one
+from nemos_bench.measure._nemos_model import glm_task, group_mask, model_kwargs
 from nemos_bench.problems import (
     OBSERVATIONS,
     ProblemSpec,
@@ -29,8 +31,6 @@ from nemos_bench.problems import (
     objective,
 )
 from nemos_bench.report import model_matrix
-from nemos_bench.runner import CellSettings, build_config, make_model, plan_cells, run_one
-from nemos_bench.runner._nemos_model import glm_task, group_mask, model_kwargs
 from nemos_bench.solvers import (
     BASELINES,
     available_solvers,
@@ -38,6 +38,7 @@ from nemos_bench.solvers import (
     get_baseline,
     register_scipy_solvers,
 )
+from nemos_bench.sweep import build_config, plan_cells
 
 # Independent checks must agree with f* to this relative precision (issue 13).
 AGREE = 1e-8
@@ -171,7 +172,7 @@ def test_scipy_adapter_reaches_f_star_on_every_smooth_observation_model(obs, sol
         assert _rel(_fit_objective(problem, solver), load_reference(spec).objective) <= AGREE
 
 
-# ---------------------------------------------------------------------------- runner, report
+# ----------------------------------------------------------------------- measure, report
 
 
 def test_baseline_cell_is_timed_and_measured_by_the_harness():

@@ -182,7 +182,7 @@ def test_non_integer_poisson_counts_are_accepted(tmp_path):
 
 
 def test_sweep_file_data_table(tmp_path):
-    from nemos_bench.runner import SweepFileError, load_sweep_file
+    from nemos_bench.sweep import SweepFileError, load_sweep_file
 
     rng = np.random.default_rng(4)
     np.savez(tmp_path / "x.npz", X=rng.normal(size=(80, 2)), y=rng.poisson(1.0, 80))

@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from nemos_bench._listing import problem_statuses
 from nemos_bench.cli import main
+from nemos_bench.cli._listing import problem_statuses
 from nemos_bench.problems import (
     ProblemSpec,
     get_suite,

@@ -185,7 +185,7 @@ def test_registry_choices_travel_to_dask_workers(monkeypatch):
 
 
 def test_a_worker_missing_the_kept_class_says_why(monkeypatch):
-    from nemos_bench.runner._worker import _unknown
+    from nemos_bench.sweep._worker import _unknown
 
     monkeypatch.setenv(KEPT_CLASSES_ENV, json.dumps({"LBFGS[scipy]": "__main__:TheirLBFGS"}))
     reason = _unknown("LBFGS[scipy]")

@@ -15,7 +15,7 @@ import pytest
 
 from nemos_bench.cli import main
 from nemos_bench.results import read_summary, read_trace
-from nemos_bench.runner import death_reason
+from nemos_bench.sweep._isolated import death_reason
 
 KEY = ["problem_id", "solver", "tol"]
 TESTS = Path(__file__).resolve().parent
@@ -85,7 +85,7 @@ def test_each_fault_becomes_its_row_and_the_sweep_goes_on(tmp_path):
 def test_the_executor_survives_an_unknown_solver_and_a_killed_worker():
     """Driven directly: the parent never loads the user class (only the worker does)."""
     from nemos_bench.problems import ProblemSpec
-    from nemos_bench.runner import Cell, IsolatedExecutor, SweepConfig
+    from nemos_bench.sweep import Cell, IsolatedExecutor, SweepConfig
 
     spec = ProblemSpec(n_samples=300, n_features=2, n_outputs=1)
     config = SweepConfig(

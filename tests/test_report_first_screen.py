@@ -196,7 +196,7 @@ def test_a_solver_that_compiles_nothing_shows_no_compile_time(tmp_path):
 
     from rich.console import Console
 
-    from nemos_bench._cli_table import summary_table
+    from nemos_bench.cli._table import summary_table
 
     rows = [
         summary_row(PROBLEMS[0], 1000, 1, NATIVE, TOLS[0], compile_s=1.25),

@@ -5,10 +5,11 @@ import statistics
 import numpy as np
 import pytest
 
-import nemos_bench.runner._execute as execute
+import nemos_bench.sweep._execute as execute
+from nemos_bench.measure import CellSettings
 from nemos_bench.problems import ProblemSpec
 from nemos_bench.results import median_ci, parse_samples, read_meta, read_summary
-from nemos_bench.runner import CellSettings, IsolatedExecutor, SweepConfig, run_sweep
+from nemos_bench.sweep import IsolatedExecutor, SweepConfig, run_sweep
 
 SPECS = (
     ProblemSpec(300, 3, 2, regularizer="Ridge"),

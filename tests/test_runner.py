@@ -1,4 +1,4 @@
-"""The runner: a full quick-suite sweep (and the report's device warning on its rows), traces
+"""Measure and sweep: a full quick-suite sweep (and the report's device warning on its rows), traces
 against run's iterates, user solvers, resume."""
 
 import jax.numpy as jnp
@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nemos_bench.measure import CellSettings, make_model, run_one
+from nemos_bench.measure._trace import trace_solver
 from nemos_bench.problems import (
     ProblemSpec,
     get_suite,
@@ -14,21 +16,12 @@ from nemos_bench.problems import (
     load_reference,
     objective,
 )
-from nemos_bench.report._sections import warnings_section
+from nemos_bench.report._warnings import warnings_section
 from nemos_bench.results import FITTED_STATUSES, RunStore, read_meta, read_summary, read_trace
-from nemos_bench.runner import (
-    SUITE_EXCLUDED_ALGOS,
-    CellSettings,
-    SweepConfig,
-    build_config,
-    make_model,
-    plan_cells,
-    run_one,
-    run_sweep,
-    trace_solver,
-)
 from nemos_bench.solvers import SolverClassError, available_solvers, load_solver_class
 from nemos_bench.solvers._compat import coef_intercept, initial_params, optim_info
+from nemos_bench.sweep import SweepConfig, build_config, plan_cells, run_sweep
+from nemos_bench.sweep._sweepconfig import SUITE_EXCLUDED_ALGOS
 
 QUICK = get_suite("quick")
 # The two problems of the first `quick` suite: small and well conditioned, so a few dozen

@@ -6,7 +6,7 @@ import nemos as nmo
 import numpy as np
 import pytest
 
-from nemos_bench._jaxtools import count_compiles
+from nemos_bench.measure import count_compiles
 from nemos_bench.solvers import (
     SCIPY_SOLVER_CLASSES,
     ScipyLBFGS,

@@ -10,6 +10,7 @@ import pytest
 import scipy.optimize
 from sklearn.linear_model import GammaRegressor
 
+from nemos_bench.measure import make_model
 from nemos_bench.problems import (
     ProblemSpec,
     get_suite,
@@ -17,7 +18,6 @@ from nemos_bench.problems import (
     load_reference,
     objective,
 )
-from nemos_bench.runner import make_model
 from nemos_bench.solvers import (
     SCIPY_SOLVER_CLASSES,
     IgnoredSolverArgumentWarning,

@@ -6,19 +6,10 @@ from dataclasses import replace
 import nemos as nmo
 import pytest
 
+from nemos_bench.measure import CellSettings, make_model
+from nemos_bench.measure._nemos_model import refused_settings
 from nemos_bench.problems import ProblemSpec, load_problem
 from nemos_bench.results import read_summary, read_trace
-from nemos_bench.runner import (
-    CellSettings,
-    SweepConfig,
-    build_config,
-    load_sweep_file,
-    make_model,
-    plan_cells,
-    run_sweep,
-)
-from nemos_bench.runner._execute import in_process
-from nemos_bench.runner._nemos_model import refused_settings
 from nemos_bench.solvers import (
     LABEL_SYNTAX,
     SolverLabelError,
@@ -30,6 +21,14 @@ from nemos_bench.solvers import (
     split_solver_list,
 )
 from nemos_bench.solvers._compat import optim_info
+from nemos_bench.sweep import (
+    SweepConfig,
+    build_config,
+    in_process,
+    load_sweep_file,
+    plan_cells,
+    run_sweep,
+)
 
 TINY = ProblemSpec(200, 3)
 LBFGS = "LBFGS[optax+optimistix]"

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import nemos_bench.runner._timing as timing_module
+import nemos_bench.measure._sampling as timing_module
+from nemos_bench.measure import time_repeats
+from nemos_bench.measure._sampling import time_adaptive
 from nemos_bench.results import format_samples, median_ci, parse_samples, relative_halfwidth
-from nemos_bench.runner import time_adaptive, time_repeats
 
 
 @pytest.mark.parametrize("n", [2, 5, 6, 7, 10, 19, 20, 50, 101])

@@ -6,17 +6,12 @@ import nemos as nmo
 import pytest
 
 from nemos_bench.cli import main
+from nemos_bench.measure import CellSettings
 from nemos_bench.problems import SUITES, ProblemSpec, load_problem
 from nemos_bench.results import FITTED_STATUSES, read_summary
-from nemos_bench.runner import (
-    SUITE_EXCLUDED_ALGOS,
-    CellSettings,
-    SweepConfig,
-    build_config,
-    plan_cells,
-    run_sweep,
-)
 from nemos_bench.solvers import available_solvers, register_scipy_solvers
+from nemos_bench.sweep import SweepConfig, build_config, plan_cells, run_sweep
+from nemos_bench.sweep._sweepconfig import SUITE_EXCLUDED_ALGOS
 
 REGULARIZERS = ("UnRegularized", "Ridge", "Lasso", "GroupLasso", "ElasticNet")
 

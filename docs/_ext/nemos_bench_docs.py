@@ -55,13 +55,13 @@ def _parsers(parser):
 def cli_parser():
     """The ``nemos-bench`` parser as its help prints it, for sphinx-argparse.
 
-    :func:`nemos_bench._cli_parser.build_parser` leaves the help texts that state a
+    :func:`nemos_bench.cli._parser.build_parser` leaves the help texts that state a
     default as templates until the help is printed (so that building the parser imports
     no JAX): printing each parser's help once fills them in, as ``nemos-bench run --help``
     shows them. The texts are then escaped for reStructuredText, which sphinx-argparse
     renders them as.
     """
-    from nemos_bench._cli_parser import build_parser
+    from nemos_bench.cli._parser import build_parser
 
     parser = build_parser()
     for sub in _parsers(parser):
@@ -90,7 +90,7 @@ def make_report_figures(app=None) -> Path:
     from nemos_bench.problems import ProblemSpec
     from nemos_bench.report import build_report
     from nemos_bench.report._style import problem_slug
-    from nemos_bench.runner import build_config, run_sweep
+    from nemos_bench.sweep import build_config, run_sweep
 
     run_dir, report_dir = GENERATED / "run", GENERATED / "report"
     figures, stamp_file = GENERATED / "figures", GENERATED / "stamp.txt"

@@ -20,7 +20,7 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.runner import build_config, run_sweep
+from nemos_bench.sweep import build_config, run_sweep
 
 problem = ProblemSpec(n_samples=300, n_features=5, regularizer="Ridge")
 config = build_config(

@@ -55,7 +55,7 @@ class FewPairsLBFGS(ScipyMinimize):
 # so the sweep runs in-process (``isolate=False``); a class in an importable module can
 # also run in worker processes.
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.runner import build_config, run_sweep
+from nemos_bench.sweep import build_config, run_sweep
 
 problem = ProblemSpec(n_samples=500, n_features=5, n_outputs=2)
 config = build_config(

@@ -12,7 +12,7 @@ does, through the Python API and on a smaller problem.
 # Plan the sweep
 # --------------
 # A problem is a :class:`~nemos_bench.problems.ProblemSpec`: here 400 samples, 4 features,
-# one output, no penalty. :func:`~nemos_bench.runner.build_config` takes the same
+# one output, no penalty. :func:`~nemos_bench.sweep.build_config` takes the same
 # settings as a sweep file. ``isolate=False`` fits in this process instead of a worker
 # process (no start-up cost; a solver that crashes would take this process with it).
 import tempfile
@@ -23,7 +23,7 @@ import jax
 jax.config.update("jax_enable_x64", True)  # nemos-bench measures in float64
 
 from nemos_bench.problems import ProblemSpec
-from nemos_bench.runner import build_config, run_sweep
+from nemos_bench.sweep import build_config, run_sweep
 
 problem = ProblemSpec(n_samples=400, n_features=4)
 config = build_config(
@@ -38,7 +38,7 @@ print(problem.problem_id)
 # %%
 # Run it
 # ------
-# :func:`~nemos_bench.runner.run_sweep` writes a run directory: ``summary.csv`` (one row
+# :func:`~nemos_bench.sweep.run_sweep` writes a run directory: ``summary.csv`` (one row
 # per problem, solver and tolerance), ``trace.csv`` (the traced iterations),
 # ``meta.json`` (versions, machine, configuration) and ``params/`` (the fitted
 # coefficients). Running it again into the same directory resumes.

@@ -4,7 +4,7 @@
 (:meth:`ProblemSpec.from_id`, the on-disk cache or the generator; a user's data file from
 the spec its run recorded in ``meta.json`` and the file itself, whose SHA-256 must not have
 changed), reads the parameters the
-runner stored for every cell that holds a measured fit (status ``ok`` or ``recompiles``,
+harness stored for every cell that holds a measured fit (status ``ok`` or ``recompiles``,
 :data:`~nemos_bench.results.FITTED_STATUSES`; ``params/``), and recomputes ``objective``,
 ``reference_objective``, ``suboptimality``, ``rel_suboptimality`` and ``grad_norm`` in
 float64 NumPy, independently of the solvers. Exit code 0 when every row agrees, 1 when some

@@ -12,23 +12,13 @@ directories), pooled cell by cell. docs/methodology.md explains the rules.
 """
 
 from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir
-from ._gate import CellDiff, Comparison, GateSettings, compare
-from ._report import (
-    EXIT_PASS,
-    EXIT_REGRESSED,
-    add_compare_arguments,
-    comparison_table,
-    gate,
-    run_compare,
-)
-from ._sources import (
-    ASV_FIELDS,
-    CELL_COLUMNS,
-    Cells,
-    load_asv_commit,
-    load_cells,
-    load_run_dir,
-)
+from ._asv_source import ASV_FIELDS, load_asv_commit
+from ._cells import CELL_COLUMNS, Cells
+from ._gate import compare
+from ._records import CellDiff, Comparison, GateSettings
+from ._report import EXIT_PASS, EXIT_REGRESSED, add_compare_arguments, gate, run_compare
+from ._sources import load_cells, load_run_dir
+from ._table import comparison_table
 
 __all__ = [
     "ASV_FIELDS",

@@ -6,8 +6,8 @@ import sys
 
 from rich.console import Console
 
+from ._asv_config import CompareError
 from ._report import add_compare_arguments, run_compare
-from ._sources import CompareError
 
 __all__ = ["main"]
 

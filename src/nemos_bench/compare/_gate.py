@@ -6,12 +6,13 @@ from pathlib import Path
 
 from ..results import recompile_warnings
 from ._asv_config import CompareError
+from ._cells import Cells
 from ._judge import flag, judge, number, outcome_of, scale_of
 from ._machines import machine_difference
 from ._records import CellDiff, Comparison, GateSettings
-from ._sources import Cells, load_cells
+from ._sources import load_cells
 
-__all__ = ["CellDiff", "Comparison", "GateSettings", "compare"]
+__all__ = ["compare"]
 
 _KEY = ("env", "problem_id", "solver", "tol")
 

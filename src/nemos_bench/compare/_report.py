@@ -6,18 +6,11 @@ import argparse
 
 from rich.console import Console
 
-from ._gate import GateSettings, compare
-from ._table import comparison_table, not_judged_note, warning_lines
+from ._gate import compare
+from ._records import GateSettings
+from ._table import comparison_table, warning_lines
 
-__all__ = [
-    "EXIT_PASS",
-    "EXIT_REGRESSED",
-    "add_compare_arguments",
-    "not_judged_note",
-    "comparison_table",
-    "gate",
-    "run_compare",
-]
+__all__ = ["EXIT_PASS", "EXIT_REGRESSED", "add_compare_arguments", "gate", "run_compare"]
 
 #: Exit codes: no regression / at least one regression (usage errors are the CLI's 2).
 EXIT_PASS, EXIT_REGRESSED = 0, 1

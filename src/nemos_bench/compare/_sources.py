@@ -15,23 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..results import read_summary
-from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir
-from ._asv_source import ASV_FIELDS, load_asv_commit
+from ._asv_config import CompareSourceError
+from ._asv_source import load_asv_commit
 from ._cells import CELL_COLUMNS, Cells, typed
 from ._pool import pool_frames
 
-__all__ = [
-    "ASV_FIELDS",
-    "CELL_COLUMNS",
-    "Cells",
-    "CompareError",
-    "CompareSourceError",
-    "asv_repo_dir",
-    "asv_results_dir",
-    "load_asv_commit",
-    "load_cells",
-    "load_run_dir",
-]
+__all__ = ["load_cells", "load_run_dir"]
 
 
 def load_run_dir(path: str | Path) -> Cells:

@@ -21,6 +21,7 @@ from ._cache import (
     load_problem,
     load_reference,
 )
+from ._certify import MAX_CONDITION_NUMBER, REFERENCE_GTOL, ReferenceSolutionError
 from ._data import (
     DATA_KEYS,
     data_problem,
@@ -42,16 +43,16 @@ from ._families import (
 from ._generate import BASE_RATE, RATE_SCALE, Z_CLIP, make_problem
 from ._hessian import condition_number, reference_cost
 from ._objective import grad_norm, gradient, objective, prox_residual
-from ._penalties import DEFAULT_GROUP_SIZE, DEFAULT_L1_RATIO, DEFAULT_STRENGTHS, feature_groups
-from ._problem import Problem
-from ._reference import (
-    MAX_CONDITION_NUMBER,
-    REFERENCE_GTOL,
-    Reference,
-    ReferenceSolutionError,
-    reference_solution,
+from ._penalties import (
+    DEFAULT_GROUP_SIZE,
+    DEFAULT_L1_RATIO,
+    DEFAULT_STRENGTHS,
+    REGULARIZERS,
+    feature_groups,
 )
-from ._spec import DEFAULT_RIDGE_STRENGTH, GENERATOR_VERSION, REGULARIZERS, ProblemSpec
+from ._problem import Problem
+from ._reference import Reference, reference_solution
+from ._spec import DEFAULT_RIDGE_STRENGTH, GENERATOR_VERSION, ProblemSpec
 from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
 from ._suites import RIDGE_STRENGTH, SUITES, get_suite, list_suites
 from ._text import parse_problem, split_problems

@@ -34,13 +34,7 @@ from ._prox_newton import METHOD as PROX_METHOD
 from ._prox_newton import prox_newton_one_output
 from ._spec import ProblemSpec
 
-__all__ = [
-    "MAX_CONDITION_NUMBER",
-    "REFERENCE_GTOL",
-    "Reference",
-    "ReferenceSolutionError",
-    "reference_solution",
-]
+__all__ = ["Reference", "reference_solution"]
 
 METHOD = "newton-cholesky+armijo (numpy float64, per output)"
 

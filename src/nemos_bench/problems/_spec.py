@@ -9,10 +9,6 @@ import re
 
 from ._axes import (
     _DESIGN_VERSIONS,
-    DEFAULT_SPIKE_RATE,
-    DEFAULT_TAIL_STRENGTH,
-    DEFAULT_WINDOW,
-    DESIGNS,
     axes_id,
     checked_axes,
     hash_fields,
@@ -22,18 +18,7 @@ from ._checks import check_nonneg_float, check_positive_int, is_int
 from ._families import OBSERVATIONS, get_family
 from ._penalties import DEFAULT_STRENGTHS, REGULARIZERS
 
-__all__ = [
-    "DEFAULT_RIDGE_STRENGTH",
-    "DEFAULT_SPIKE_RATE",
-    "DEFAULT_STRENGTHS",
-    "DEFAULT_TAIL_STRENGTH",
-    "DEFAULT_WINDOW",
-    "DESIGNS",
-    "GENERATOR_VERSION",
-    "OBSERVATIONS",
-    "REGULARIZERS",
-    "ProblemSpec",
-]
+__all__ = ["DEFAULT_RIDGE_STRENGTH", "GENERATOR_VERSION", "ProblemSpec"]
 
 #: Version of the data generator in ``make_problem``. Bump it whenever the generated ``X`` or
 #: ``y`` for a given spec could change: it enters :attr:`ProblemSpec.content_hash`, so every

@@ -27,10 +27,11 @@ PosixPath('reports/my-run/index.html')
 """
 
 from ._advice import ADVISED_OUTCOMES, Advice, advise, scope_sentence
-from ._build import build_report, load_run
+from ._build import build_report
 from ._condition_plots import plot_condition
 from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
 from ._index import build_index, list_reports
+from ._load import load_run
 from ._matrix import model_matrix
 from ._metrics import (
     condition_numbers,

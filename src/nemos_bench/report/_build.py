@@ -30,7 +30,7 @@ from ._tol_notes import tol_note
 from ._warnings import planned_cells, warning_headlines, warnings_section
 from ._workloads import plot_workload_time, workload_intro, workload_table
 
-__all__ = ["MARKER_FILE", "build_report", "load_run", "run_started"]
+__all__ = ["build_report"]
 
 
 def _figure(fig, directory: Path, name: str, dpi: int, title: str, caption: str) -> FigureEntry:

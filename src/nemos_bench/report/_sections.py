@@ -14,15 +14,9 @@ from nemos_bench.results import OUTCOMES
 from ._html import esc, flatten_meta, fmt, problem_cell, table
 from ._metrics import failures_table
 from ._uncertainty import fastest_table, outcomes
-from ._warnings import _ok_word, planned_cells, warnings_section
+from ._warnings import _ok_word, planned_cells
 
-__all__ = [
-    "failures_section",
-    "fastest_section",
-    "planned_cells",
-    "provenance_section",
-    "warnings_section",
-]
+__all__ = ["failures_section", "fastest_section", "provenance_section"]
 
 
 def _interval(low: float, high: float) -> str:

@@ -1,9 +1,11 @@
 """Results store: the table schema and a crash-safe, resumable run directory."""
 
 from ._busy import BUSY_CPU_SHARE, BUSY_LOAD_PER_CORE, busy_machine_sentence
+from ._journal import ResultsCorruptedError, atomic_write_text, read_summary, read_trace
 from ._machines import MACHINE_COLUMNS, machines, mixed_machines_sentence
 from ._params import PARAMS_DIR, params_path, read_params
 from ._recompiles import recompile_warnings
+from ._rundir import RunDirectoryError, check_run_dir, read_meta
 from ._schema import (
     CELL_KEY,
     FITTED_STATUSES,
@@ -17,16 +19,7 @@ from ._schema import (
 )
 from ._sentences import recompile_sentence
 from ._stats import CI_LEVEL, format_samples, median_ci, parse_samples, relative_halfwidth
-from ._store import (
-    ResultsCorruptedError,
-    RunDirectoryError,
-    RunStore,
-    atomic_write_text,
-    check_run_dir,
-    read_meta,
-    read_summary,
-    read_trace,
-)
+from ._store import RunStore
 from ._workloads import (
     WORKLOAD_COLUMNS,
     WORKLOAD_KEY,

@@ -59,7 +59,7 @@ FITTED_STATUSES = ("ok", "recompiles")
 #: the solver claims convergence; it stopped at ``maxiter`` without that claim; it stopped
 #: for another reason without claiming convergence (e.g. a failed line search); it claims
 #: convergence at a tol below the float64 floor, so it stopped at float64 precision (see
-#: ``nemos_bench.runner._precision``).
+#: ``nemos_bench.measure._precision``).
 OUTCOMES = ("converged", "max_steps", "not_converged", "float64_precision")
 
 SUMMARY_COLUMNS: tuple[Column, ...] = (

@@ -33,16 +33,13 @@ from typing import Any
 from ._journal import (
     SUMMARY_FILE,
     TRACE_FILE,
-    ResultsCorruptedError,
     atomic_write_text,
     csv_lines,
     fsync_dir,
     read_rows,
-    read_summary,
-    read_trace,
 )
 from ._params import remove_orphan_params, write_params
-from ._rundir import META_FILE, RunDirectoryError, check_run_dir, is_temp, read_meta
+from ._rundir import META_FILE, RunDirectoryError, check_run_dir, is_temp
 from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS, column_names
 
 try:  # POSIX; elsewhere runs are not locked
@@ -50,16 +47,7 @@ try:  # POSIX; elsewhere runs are not locked
 except ImportError:  # pragma: no cover
     fcntl = None
 
-__all__ = [
-    "ResultsCorruptedError",
-    "RunDirectoryError",
-    "RunStore",
-    "atomic_write_text",
-    "check_run_dir",
-    "read_meta",
-    "read_summary",
-    "read_trace",
-]
+__all__ = ["RunStore"]
 
 
 def _key(row: Mapping[str, Any]) -> tuple:

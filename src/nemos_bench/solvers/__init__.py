@@ -63,9 +63,11 @@ from ._register import (
     register_scipy_solvers,
     scipy_solver_names,
 )
-from ._scipy import SCIPY_METHODS, ScipyMinimize, ScipySolverState
+from ._scipy import ScipyMinimize
 from ._scipy_options import IgnoredSolverArgumentWarning
+from ._scipy_spec import SCIPY_METHODS, ScipySolverState
 from ._tol_meaning import TOL_STOPS_ON, known_tol_meaning, tol_stops_on
+from ._x64 import enable_x64, require_x64
 
 #: pytest plugin (``-p``) that runs NeMoS's own test suite with the scipy classes
 #: substitutable (``-o override_solver=LBFGS:ScipyLBFGS``); see ``benchmarks/nemos_conformance.py``.
@@ -128,4 +130,6 @@ __all__ = [
     "register_validated_solvers",
     "scipy_solver_names",
     "setup_model_solver",
+    "enable_x64",
+    "require_x64",
 ]

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import nemos as nmo
 
-from .._jaxtools import enable_x64
 from . import _clash
-from ._clash import KeepRegisteredError, RegistryClashWarning
 from ._scipy import ScipyMinimize
+from ._x64 import enable_x64
 
 __all__ = [
-    "KeepRegisteredError",
-    "RegistryClashWarning",
     "SCIPY_BACKEND",
     "SCIPY_SOLVER_CLASSES",
     "ScipyBFGS",

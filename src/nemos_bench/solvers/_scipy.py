@@ -24,7 +24,6 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 from nemos.solvers import AbstractSolver
 
-from .._jaxtools import require_x64
 from ._compat import make_optim_info
 from ._scipy_options import (
     ADAPTER_ARGUMENTS,
@@ -45,8 +44,9 @@ from ._scipy_spec import (
     check_method,
 )
 from ._scipy_state import continue_state, state_from_result
+from ._x64 import require_x64
 
-__all__ = ["SCIPY_METHODS", "ScipyMinimize", "ScipySolverState"]
+__all__ = ["ScipyMinimize"]
 
 
 @dataclass

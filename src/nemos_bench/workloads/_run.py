@@ -9,7 +9,7 @@ from collections.abc import Callable
 import jax
 import numpy as np
 
-from .._jaxtools import count_compiles
+from ..measure import count_compiles
 from ..problems import Problem
 from ..results import format_samples
 from ..solvers import (
