@@ -264,6 +264,7 @@ print(json.dumps(cpu))
 """
 
 
+@pytest.mark.slow  # two fresh processes' first fits; CI's slow leg runs it
 def test_first_solvers_compile_time_does_not_depend_on_run_order():
     """The problem's one-time costs are paid by the untimed warm-up of each fresh process,
     so a solver's first fit (its compilation) costs the same first or second.

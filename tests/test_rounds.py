@@ -68,7 +68,13 @@ def spied_three_windows(tmp_path_factory):
     return store.path, events, delivered
 
 
-@pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "isolated"])
+# The isolated variant runs in CI's slow leg; the default run covers the isolated executor
+# end to end with the quick suite (tests/test_runner.py) and the rounds in process here.
+@pytest.mark.parametrize(
+    "isolated",
+    [False, pytest.param(True, marks=pytest.mark.slow)],
+    ids=["in-process", "isolated"],
+)
 def test_rounds_pool_every_windows_samples_and_change_no_fit(
     isolated, one_window, tmp_path, request
 ):

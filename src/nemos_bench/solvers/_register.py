@@ -6,6 +6,7 @@ import nemos as nmo
 
 from . import _clash
 from ._scipy import ScipyMinimize
+from ._validated import already_validated, record_validated
 from ._x64 import enable_x64
 
 __all__ = [
@@ -114,6 +115,8 @@ def _register_all(ridge_tests: bool, quiet: bool = False) -> list[str]:
     records = _clash.kept_records()
     keep = _clash.kept_names(names) | set(records)
     _restore_kept(records, quiet)
+    ridge_tests = ridge_tests and not already_validated()
+    ridge_tested = []  # the classes registered here after passing the ridge tests
     for algo, cls in SCIPY_SOLVER_CLASSES.items():
         for regularizer in (nmo.regularizer.UnRegularized, nmo.regularizer.Ridge):
             regularizer.allow_solver(algo)
@@ -140,6 +143,10 @@ def _register_all(ridge_tests: bool, quiet: bool = False) -> list[str]:
             test_ridge_without_aux=ridge_tests,
             test_ridge_with_aux=ridge_tests,
         )
+        if ridge_tests:
+            ridge_tested.append(cls)
+    if len(ridge_tested) == len(SCIPY_SOLVER_CLASSES):  # each of ours, none kept aside
+        record_validated()
     return names
 
 
@@ -148,9 +155,12 @@ def register_scipy_solvers() -> list[str]:
 
     Each class goes through NeMoS's validator, including both ridge tests (with and
     without auxiliary output), and its algorithm is allowed for ``UnRegularized`` and
-    ``Ridge``. When a class is registered, JAX float64 is enabled (with a warning if it
-    was off: the validator's fits, like every fit of scipy's line searches, need it);
-    later calls leave the setting alone (a float32 worker turns it off on purpose).
+    ``Ridge``. The ridge tests run once per installation: once they pass, a marker in the
+    cache directory, keyed by this code and the versions of nemos, jax, scipy and numpy,
+    lets later processes skip them (see :mod:`._validated`). When a class is registered,
+    JAX float64 is enabled (with a warning if it was off: the validator's fits, like every
+    fit of scipy's line searches, need it); later calls leave the setting alone (a float32
+    worker turns it off on purpose).
 
     A name that another class already holds is never taken over silently: a
     :class:`RegistryClashWarning` says which class held it and which is now used. By default
