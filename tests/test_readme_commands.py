@@ -46,6 +46,11 @@ LONG_RUNNING = {
         "a sweep with its reference optimum and report, half a minute or more "
         "(tests/test_problem_text.py runs --problems on smaller problems)"
     ),
+    'nemos-bench run --problems "poisson[n=2000,p=20,reg=Ridge,lam=0.01]" --solvers '
+    '"LBFGS,BFGS" --workload cv --out results/runs/cv': (
+        "two cells, then GridSearchCV's 10 fits x 3 cold runs per solver: a minute or more "
+        "(tests/test_workloads.py runs --workload cv on a smaller problem)"
+    ),
     "nemos-bench advise results/runs/first": (
         "needs the run directory the sweep before it writes (tests/test_advise.py runs it)"
     ),

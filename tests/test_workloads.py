@@ -220,15 +220,18 @@ def test_cli_workload_writes_csv_and_the_report_draws_it(tmp_path):
     ok = rows[rows["solver"] == "LBFGS[scipy]"].iloc[0]
     assert ok["status"] == "ok" and ok["n_fits"] == 2 and len(ok["wall_s_samples"].split()) == 2
     assert ok["strengths"] == "0.01 0.1" and ok["fits_reached"] == 2
+    assert len(ok["cpu_s_samples"].split()) == 2 and ok["cpu_s"] > 0  # process CPU time
     glum = rows[rows["solver"] == "IRLS[glum]"].iloc[0]
     assert glum["status"] == "skipped" and "outside baseline" in glum["reason"]
     report = build_report(out, tmp_path / "rep")
     assert (report.parent / "workload_time.png").exists()
     assert "Workloads: path and cross-validation" in report.read_text()
+    assert "For the path workload on" in report.read_text()  # in the Recommendation
     (out / "workloads.csv").unlink()  # a run without workloads reports as before
     report = build_report(out, tmp_path / "rep2")
     assert not (report.parent / "workload_time.png").exists()
     assert "Workloads:" not in report.read_text()
+    assert "workload on" not in report.read_text()
 
 
 def _run_with_workload(root, name, **workload):

@@ -6,7 +6,7 @@ from rich.console import Console
 
 from ._errors import EXIT_OK
 
-__all__ = ["cmd_advise", "print_advice", "run_defaults"]
+__all__ = ["cmd_advise", "print_advice", "run_defaults", "workload_defaults"]
 
 
 def run_defaults(summary) -> tuple[dict[str, str], str]:
@@ -34,6 +34,33 @@ def run_defaults(summary) -> tuple[dict[str, str], str]:
     return defaults, nemos.__version__
 
 
+def workload_defaults(summary, workloads) -> dict[str, str]:
+    """NeMoS's default solver of each problem's workload model (the workload's regularizer).
+
+    A workload of an UnRegularized problem fits Ridge, so its default is Ridge's.
+    """
+    from ..solvers import nemos_default_solver
+
+    if workloads is None or workloads.empty:
+        return {}
+    models = summary.drop_duplicates("problem_id").set_index("problem_id")
+    defaults = {}
+    for problem, regularizers in workloads.groupby("problem_id")["regularizer"]:
+        used = set(regularizers.dropna())
+        if problem not in models.index or len(used) != 1:
+            continue
+        model = models.loc[problem]
+        observation, n_outputs = model.get("observation"), model.get("n_outputs")
+        label = nemos_default_solver(
+            str(observation) if isinstance(observation, str) else "Poisson",
+            used.pop(),
+            int(n_outputs) if n_outputs == n_outputs and n_outputs is not None else 1,
+        )
+        if label:
+            defaults[problem] = label
+    return defaults
+
+
 def cmd_advise(args, console: Console) -> int:
     """Print each problem's advice, then what the advice covers."""
     print_advice(args.run_dir, args.epsilon, console)
@@ -42,7 +69,8 @@ def cmd_advise(args, console: Console) -> int:
 
 def print_advice(run_dir, epsilon: float | None, console: Console) -> None:
     """Print each problem's advice of ``run_dir``, then what the advice covers."""
-    from ..report import DEFAULT_EPSILON, advise, load_run, scope_sentence
+    from ..report import DEFAULT_EPSILON, advise, load_run, scope_sentence, workload_advice
+    from ..results import read_workloads
 
     summary, _, meta = load_run(run_dir)
     epsilon = DEFAULT_EPSILON if epsilon is None else epsilon
@@ -53,6 +81,11 @@ def print_advice(run_dir, epsilon: float | None, console: Console) -> None:
 
     for advice in advise(summary, epsilon, defaults):
         for sentence in advice.sentences:
+            say(sentence)
+        say()
+    workloads = read_workloads(run_dir)
+    for _, _, sentences in workload_advice(workloads, workload_defaults(summary, workloads)):
+        for sentence in sentences:
             say(sentence)
         say()
     ran = (meta.get("versions") or {}).get("nemos")

@@ -137,8 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the recommendation of a run: which solver and tolerance, and how sure",
         description="For each problem of a run: the solver and tolerance whose converged fit "
         "reached the accuracy target fastest, whether it is significantly faster than the "
-        "runner-up, NeMoS's default solver for that model with the speed-up over it, and what "
-        "the advice does not cover.",
+        "runner-up, NeMoS's default solver for that model with the speed-up over it; the same "
+        "for each workload the run holds (workloads.csv, end to end); and what the advice "
+        "does not cover.",
     )
     adv.add_argument(
         "run_dir", nargs="?", help="a run directory written by `nemos-bench run` (or --data)"

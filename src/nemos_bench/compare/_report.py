@@ -57,7 +57,7 @@ def gate(base, head, *, console: Console | None = None, show_all: bool = True, *
         say(line)
     from ._workloads import judge_workloads
 
-    lines, workloads_failed = judge_workloads(base, head, comparison.settings)
+    lines, workloads_failed = judge_workloads(base, head, comparison.settings, comparison.machines)
     for line in lines:
         say(line)
     return EXIT_PASS if comparison.passed and not workloads_failed else EXIT_REGRESSED

@@ -50,17 +50,17 @@ from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scal
 from ._style import SUBOPT_FLOOR, clip_suboptimality, default_lbfgs, parse_solver, solver_colors
 from ._target import default_report_dir
 from ._uncertainty import fastest_table, fit_intervals, outcomes, warnings_tables
+from ._workload_advice import same_model_defaults, workload_advice
 
 __all__ = [
     "ADVISED_OUTCOMES",
     "Advice",
-    "advise",
-    "scope_sentence",
     "DEFAULT_EPSILON",
     "ROUNDING_RTOL",
-    "SUBOPT_FLOOR",
     "ReportConfig",
     "ReportError",
+    "SUBOPT_FLOOR",
+    "advise",
     "at_rounding_level",
     "build_index",
     "build_report",
@@ -71,10 +71,10 @@ __all__ = [
     "failures_table",
     "fastest_table",
     "fit_intervals",
-    "model_matrix",
     "fit_power_law",
     "list_reports",
     "load_run",
+    "model_matrix",
     "outcomes",
     "parse_solver",
     "performance_ratios",
@@ -86,10 +86,13 @@ __all__ = [
     "plot_work_precision",
     "problem_order",
     "profile_curve",
+    "same_model_defaults",
     "scaling_fits",
     "scaling_slice",
+    "scope_sentence",
     "solver_colors",
     "suboptimality_text",
     "time_to_epsilon",
     "warnings_tables",
+    "workload_advice",
 ]

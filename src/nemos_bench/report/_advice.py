@@ -27,7 +27,13 @@ import pandas as pd
 from ._metrics import best_rows, problem_order
 from ._uncertainty import fit_intervals, outcomes
 
-__all__ = ["ADVISED_OUTCOMES", "Advice", "advice_section", "advise", "scope_sentence"]
+__all__ = [
+    "ADVISED_OUTCOMES",
+    "Advice",
+    "advice_section",
+    "advise",
+    "scope_sentence",
+]
 
 #: Outcomes of a fit that may be advised (a fit stopped at float64 precision converged as far
 #: as float64 can tell).
@@ -246,18 +252,31 @@ def scope_sentence(summary: pd.DataFrame, meta: Mapping | None) -> str:
 
 
 def advice_section(
-    summary: pd.DataFrame, epsilon: float, defaults: Mapping[str, str] | None, meta
+    summary: pd.DataFrame,
+    epsilon: float,
+    defaults: Mapping[str, str] | None,
+    meta,
+    workloads: pd.DataFrame | None = None,
 ) -> str:
     """The report's first section: each problem's advice, one short paragraph each.
 
     The recommendation sentence is shown; the others (fits left out, NeMoS's default) are
-    folded beneath it. Then what the advice covers.
+    folded beneath it. Then each workload's advice (``workloads``, the run's
+    ``workloads.csv``, when it has one), the same way; then what the advice covers.
     """
     from ._html import esc
+    from ._workload_advice import same_model_defaults, workload_advice
 
     items = []
-    for found in advise(summary, epsilon, defaults):
-        first, *more = found.sentences
+    found_all = [f.sentences for f in advise(summary, epsilon, defaults)]
+    found_all += [
+        sentences
+        for _, _, sentences in workload_advice(
+            workloads, same_model_defaults(summary, workloads, defaults)
+        )
+    ]
+    for sentences in found_all:
+        first, *more = sentences
         detail = ""
         if more:
             detail = (

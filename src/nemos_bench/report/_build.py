@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from nemos_bench.results import FITTED_STATUSES
+from nemos_bench.results import FITTED_STATUSES, read_workloads
 
 from ._advice import advice_section
 from ._captions import heading, intro, not_converged_count, overhead_note
@@ -126,8 +126,6 @@ def _problem_figures(problem, summary, trace, meta, colors, tmp, dpi) -> list[Fi
 
 def _workload_section(run_dir: Path, sections: list, colors, tmp: Path, dpi) -> list:
     """Append the workloads section when the run has a workloads.csv; return its figures."""
-    from nemos_bench.results import read_workloads
-
     rows = read_workloads(run_dir)
     if rows is None or rows.empty:
         return []
@@ -162,7 +160,11 @@ def _render(run_dir: Path, data: tuple, tmp: Path, cfg: ReportConfig) -> dict:
     anchors = {problem: f"problem-{i}" for i, (problem, _) in enumerate(per_problem)}
     # the answer first (it fits the first screen), then what qualifies it
     sections = [
-        ("advice", "Recommendation", advice_section(summary, eps, cfg.defaults, meta)),
+        (
+            "advice",
+            "Recommendation",
+            advice_section(summary, eps, cfg.defaults, meta, read_workloads(run_dir)),
+        ),
         ("fastest", "Fastest solver per problem", fastest_section(summary, eps, base, anchors)),
         ("warnings", "Warnings", warnings_section(summary, meta)),
         ("overview", "Across problems", "".join(f.to_html() for f in overview)),

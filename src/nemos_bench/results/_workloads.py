@@ -64,6 +64,8 @@ WORKLOAD_COLUMNS: tuple[Column, ...] = (
     Column("max_rel_subopt", "float", "", "largest (f - f*)/max(1,|f*|) over all fits of all runs"),
     Column("nemos_version", "str", "", "NeMoS version"),
     Column("jax_version", "str", "", "JAX version"),
+    Column("cpu_s", "float", "s", "median process CPU time of one whole run (all threads)"),
+    Column("cpu_s_samples", "str", "s", "space-separated CPU time of each run, as wall_s_samples"),
 )
 
 

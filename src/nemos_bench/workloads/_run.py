@@ -87,7 +87,9 @@ def run_workload(
     imports, or NeMoS's registry. Inside each run, compilations are counted with
     ``count_compiles`` (one ``"Compiling ..."`` record of JAX's compile log each) and their
     time summed from JAX's monitoring events (tracing, lowering, backend compile);
-    ``iterate_s`` is the run's wall time less that. Every fit of every run is judged
+    ``iterate_s`` is the run's wall time less that. ``cpu_s`` is the run's process CPU
+    time (``time.process_time``, every thread), which the gate reads to tell a busy machine
+    from extra work. Every fit of every run is judged
     against the certified optimum of its own rows and strength (``certify_fits``). A
     workload some of whose fits ran another solver class than ``solver``'s is ``failed``
     (its times are kept): on NeMoS 0.2.9 ``GLM.solver_name`` drops the backend
@@ -132,7 +134,7 @@ def run_workload(
     reason = skip_reason(solver, workload)
     if reason is not None:
         return {**row, "status": "skipped", "reason": reason, "repeats": 0}
-    walls, counts, compile_s, verdicts, references = [], [], [], [], {}
+    walls, cpus, counts, compile_s, verdicts, references = [], [], [], [], [], {}
     wrong = None
     for index in range(repeats):
         if on_repeat is not None:
@@ -140,7 +142,7 @@ def run_workload(
         jax.clear_caches()
         with warnings.catch_warnings(), count_compiles() as seen:
             warnings.simplefilter("ignore")  # convergence warnings: the verdict says it
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             try:
                 records = run_fits(problem, workload, solver, tol, maxiter)
             except Exception as err:  # noqa: BLE001 - a failed workload is a row
@@ -152,7 +154,9 @@ def run_workload(
                     "repeats": index,
                 }
             wall = time.perf_counter() - start
+            cpu = time.process_time() - cpu_start
         walls.append(wall)
+        cpus.append(cpu)
         counts.append(seen.count)
         compile_s.append(seen.seconds)
         verdicts.append(certify_fits(problem, workload, records, epsilon, references))
@@ -167,6 +171,8 @@ def run_workload(
         "repeats": repeats,
         "wall_s": _median(walls),
         "wall_s_samples": format_samples(walls),
+        "cpu_s": _median(cpus),
+        "cpu_s_samples": format_samples(cpus),
         "compiles": _median(counts),
         "compiles_samples": " ".join(str(c) for c in counts),
         "compile_s": _median(compile_s),
