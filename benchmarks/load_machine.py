@@ -215,12 +215,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             except OSError as err:
                 print(f"load_machine: cannot run {command[0]!r}: {err}", file=sys.stderr)
                 return 127
-            while True:
-                try:
-                    returncode = child.wait()
-                    break
-                except KeyboardInterrupt:  # the command got Ctrl-C too: let it end
-                    continue
+            # Ctrl-C reaches the command itself (the terminal's whole process group); here it
+            # is ignored while the command runs. A KeyboardInterrupt raised between waitpid
+            # and Popen recording the status lost the status (Popen then reads 0).
+            previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                returncode = child.wait()
+            finally:
+                signal.signal(signal.SIGINT, previous_int)
     finally:
         if child is not None and child.poll() is None:  # SIGTERM or an error here
             child.terminate()
