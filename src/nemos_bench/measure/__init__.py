@@ -13,7 +13,7 @@ from ._compiles import count_compiles
 from ._conditions import LoadSnapshot, cell_conditions, load_average, machine_load, usable_cores
 from ._floor import evaluation_cost
 from ._machine import machine_columns
-from ._nemos_model import make_model
+from ._nemos_model import make_model, model_kwargs
 from ._precision import FLOOR_OUTCOME, mark_float64_floor, tol_floor_warning
 from ._sampling import time_repeats
 from ._timing import Timing, block
@@ -34,6 +34,7 @@ __all__ = [
     "machine_columns",
     "machine_load",
     "make_model",
+    "model_kwargs",
     "mark_float64_floor",
     "run_one",
     "skipped_cell",

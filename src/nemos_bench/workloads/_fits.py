@@ -9,7 +9,8 @@ import nemos as nmo
 import numpy as np
 from sklearn.model_selection import GridSearchCV, KFold
 
-from ..problems import NB_SCALE, Problem, feature_groups
+from ..measure import model_kwargs
+from ..problems import Problem
 from ..solvers import coef_intercept, parse_solver_label
 from ._spec import Workload
 
@@ -44,21 +45,6 @@ class FitRecord:
     solver_class: str = ""
 
 
-def _group_mask(spec) -> np.ndarray:
-    """NeMoS's GroupLasso mask: ``(n_groups, p)``, or one copy per output ``(g*k, p, k)``."""
-    groups, k, p = feature_groups(spec), spec.n_outputs, spec.n_features
-    if k == 1:
-        mask = np.zeros((len(groups), p))
-        for g, idx in enumerate(groups):
-            mask[g, idx] = 1.0
-        return mask
-    mask = np.zeros((len(groups) * k, p, k))
-    for j in range(k):
-        for g, idx in enumerate(groups):
-            mask[j * len(groups) + g, idx, j] = 1.0
-    return mask
-
-
 def grid_value(spec, strength: float) -> Any:
     """NeMoS's ``regularizer_strength`` for ``strength`` (ElasticNet: ``(strength, ratio)``)."""
     return (strength, spec.l1_ratio) if spec.regularizer == "ElasticNet" else strength
@@ -84,15 +70,8 @@ def make_glm(spec, workload: Workload, solver: str, strength: float, tol: float,
         spec, regularizer=workload.regularizer, regularizer_strength=strength
     )
     name, settings = parse_solver_label(solver)
-    kwargs: dict[str, Any] = {"regularizer": spec.regularizer}
-    if spec.observation == "NegativeBinomial":
-        kwargs["observation_model"] = nmo.observation_models.NegativeBinomialObservations(
-            scale=NB_SCALE
-        )
-    elif spec.observation != "Poisson":
-        kwargs["observation_model"] = spec.observation
-    if spec.regularizer == "GroupLasso":
-        kwargs["regularizer"] = nmo.regularizer.GroupLasso(mask=_group_mask(spec))
+    kwargs = model_kwargs(spec)  # as a cell builds it: observation model, regularizer
+    kwargs.pop("regularizer_strength", None)
     cls = nmo.glm.GLM if spec.n_outputs == 1 else nmo.glm.PopulationGLM
     return cls(
         **kwargs,
