@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import functools
 import os
 import shlex
 import signal
@@ -184,6 +185,12 @@ def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+def _restore_sigint(previous) -> None:  # in the command's process, between fork and exec
+    # what this script had (Python's handler becomes the default; an ignored Ctrl-C, as in a
+    # shell's background job, stays ignored)
+    signal.signal(signal.SIGINT, signal.SIG_IGN if previous == signal.SIG_IGN else signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line's COMMAND under load; return its exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -210,16 +217,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with loaded(procs, args.kind) as load:
             env = {**os.environ, PIDS_ENV: " ".join(map(str, load.pids))}
-            try:
-                child = subprocess.Popen(command, env=env)
-            except OSError as err:
-                print(f"load_machine: cannot run {command[0]!r}: {err}", file=sys.stderr)
-                return 127
             # Ctrl-C reaches the command itself (the terminal's whole process group); here it
-            # is ignored while the command runs. A KeyboardInterrupt raised between waitpid
-            # and Popen recording the status lost the status (Popen then reads 0).
+            # is ignored from before the command starts until it ends. A KeyboardInterrupt
+            # raised between waitpid and Popen recording the status lost the status (Popen
+            # then reads 0); one raised inside Popen, after the fork, lost the child. The
+            # command gets back this script's Ctrl-C handling before it starts.
             previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
+                try:
+                    restore = functools.partial(_restore_sigint, previous_int)
+                    child = subprocess.Popen(command, env=env, preexec_fn=restore)
+                except OSError as err:
+                    print(f"load_machine: cannot run {command[0]!r}: {err}", file=sys.stderr)
+                    return 127
                 returncode = child.wait()
             finally:
                 signal.signal(signal.SIGINT, previous_int)

@@ -1,5 +1,5 @@
 """Shared test set-up: one OpenMP thread, float64 JAX, a private problem cache, and the
-quick-suite run that several tests read.
+quick-suite run that the slow quick-suite test reads.
 
 README's test command runs the suite on two pytest-xdist workers (``-n 2``), each test file
 on one worker (pyproject's ``--dist loadfile``): a module-scoped fixture is computed once, and
@@ -33,7 +33,7 @@ import pytest  # noqa: E402
 def quick_run(tmp_path_factory):
     """The main job, as README runs it: `nemos-bench run` on the quick suite (no report).
 
-    Its readers are in tests/test_runner.py (see the module docstring).
+    Its reader is tests/test_runner.py's quick-suite test (slow: CI's slow leg runs it).
     """
     from nemos_bench.cli import main
 

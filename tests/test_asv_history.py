@@ -18,7 +18,8 @@ from asv.util import load_json
 from nemos_history import PLANTED, PLANTED_FILE, git, make_nemos_repo
 
 from nemos_bench.cli import main
-from nemos_bench.compare import CompareSourceError, asv_repo_dir, load_asv_commit
+from nemos_bench.compare import CompareSourceError, load_asv_commit
+from nemos_bench.compare._asv_config import asv_repo_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

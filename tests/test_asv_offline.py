@@ -22,16 +22,10 @@ from pathlib import Path
 import asv
 import pytest
 
-from nemos_bench.asv_tools import (
-    REGISTRY_ENV_VAR,
-    VENDOR_DIR,
-    VENDORED,
-    Assets,
-    gather_assets,
-    make_offline,
-    remote_assets,
-)
+from nemos_bench.asv_tools import VENDORED, Assets, gather_assets, make_offline, remote_assets
 from nemos_bench.asv_tools import _cli as asv_cli
+from nemos_bench.asv_tools._offline import VENDOR_DIR
+from nemos_bench.asv_tools._vendored import REGISTRY_ENV_VAR
 from nemos_bench.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

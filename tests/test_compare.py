@@ -7,15 +7,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from nemos_bench.compare import (
-    EXIT_PASS,
-    EXIT_REGRESSED,
-    CompareSourceError,
-    compare,
-    gate,
-    load_run_dir,
-)
+from nemos_bench.compare import EXIT_PASS, EXIT_REGRESSED, CompareSourceError, compare, gate
 from nemos_bench.compare.__main__ import main as compare_main
+from nemos_bench.compare._sources import load_run_dir
 from nemos_bench.results import RunStore
 
 PROBLEM = "poisson[n=2000,p=10,k=1,noise=0.0,reg=UnRegularized,lam=0.0,seed=0]"

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from test_compare import BASE_ROWS, F_STAR, PROBLEM, replace, row, write_run
 
-from nemos_bench.compare import compare, load_cells
+from nemos_bench.compare import compare
 from nemos_bench.compare.__main__ import main as compare_main
+from nemos_bench.compare._sources import load_cells
 
 BASE_THREADS = "blas=2 xla=default cpus=2"
 HEAD_THREADS = "blas=1 xla=eigen_off cpus=2"

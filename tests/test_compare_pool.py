@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from test_compare import row, write_run
 
-from nemos_bench.compare import CompareSourceError, compare, load_cells
+from nemos_bench.compare import CompareSourceError, compare
 from nemos_bench.compare.__main__ import main as compare_main
+from nemos_bench.compare._sources import load_cells
 from nemos_bench.results import parse_samples
 
 

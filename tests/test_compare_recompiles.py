@@ -9,8 +9,9 @@ from rich.console import Console
 from test_compare import PROBLEM, RIDGE, row, write_run
 
 from nemos_bench.cli._table import summary_table
-from nemos_bench.compare import compare, gate, load_cells
+from nemos_bench.compare import compare, gate
 from nemos_bench.compare.__main__ import main as compare_main
+from nemos_bench.compare._sources import load_cells
 from nemos_bench.problems import ProblemSpec, grad_norm, load_problem, load_reference, objective
 from nemos_bench.report._metrics import failures_table, ok_rows
 from nemos_bench.report._sections import failures_section

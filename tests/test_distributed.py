@@ -1,6 +1,6 @@
 """Sweeps on Dask: same numbers as in-process, nothing lost or duplicated when workers die.
 
-Kept cheap for CI on 2 cores: the quick suite's two problems, two solvers, one tolerance.
+Kept cheap for CI on 2 cores: the quick suite's first problem, two solvers, one tolerance.
 """
 
 import os
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nemos_bench.cli import main
-from nemos_bench.problems import ProblemSpec
+from nemos_bench.problems import ProblemSpec, get_suite
 from nemos_bench.results import read_meta, read_summary, read_trace
 from nemos_bench.sweep import Cell, DaskExecutor, SweepConfig, run_sweep
 from nemos_bench.sweep._dask import lost_twice_reason
@@ -18,7 +18,8 @@ from nemos_bench.sweep._dask import lost_twice_reason
 pytest.importorskip("distributed")
 
 KEY = ["problem_id", "solver", "tol"]
-QUICK = ["--suite", "quick", "--solvers", "LBFGS[scipy],LBFGS", "--tol", "1e-6"]
+FIRST = get_suite("quick")[0]
+QUICK = ["--problems", FIRST.problem_id, "--solvers", "LBFGS[scipy],LBFGS", "--tol", "1e-6"]
 FAST = ["--repeats", "6", "--time-budget", "0.01", "--no-report"]
 
 
@@ -48,7 +49,7 @@ def test_two_dask_workers_give_the_numbers_of_an_in_process_run(in_process_run, 
     assert dict(os.environ) == environ  # the cluster's nannies leave no thread settings
     local = read_summary(in_process_run).set_index(KEY).sort_index()
     dask = read_summary(tmp_path / "dask").set_index(KEY).sort_index()
-    assert list(dask.index) == list(local.index) and len(dask) == 4
+    assert list(dask.index) == list(local.index) and len(dask) == 2
     assert (dask["status"] == "ok").all()
     np.testing.assert_allclose(dask["objective"], local["objective"], rtol=1e-12, atol=0)
     assert list(dask["n_steps"]) == list(local["n_steps"])
@@ -64,7 +65,7 @@ def test_two_dask_workers_give_the_numbers_of_an_in_process_run(in_process_run, 
 
 
 # Slow (51 s in a two-worker run of the suite on a busy 2-core machine: a Dask cluster and
-# its cell processes start again): CI's slow leg runs it (`python -m pytest -m slow`); the
+# its cell processes start again): CI's slow leg runs it (`python -m pytest -m slow -n 2`); the
 # default run keeps the Dask end-to-end test above.
 @pytest.mark.slow
 def test_a_sweep_started_locally_and_resumed_on_two_workers_has_no_duplicates(
@@ -74,18 +75,17 @@ def test_a_sweep_started_locally_and_resumed_on_two_workers_has_no_duplicates(
 
     out = tmp_path / "resumed"
     config = build_config(
-        suite="quick", solvers=["LBFGS[scipy]", "LBFGS"], tols=(1e-6,), time_budget=0.01
+        problems=(FIRST,), solvers=["LBFGS[scipy]", "LBFGS"], tols=(1e-6,), time_budget=0.01
     )
     seen = []
 
-    def stop_after_two(cell, result):
+    def stop_after_one(cell, result):
         seen.append(cell)
-        if len(seen) == 2:
-            raise KeyboardInterrupt
+        raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(config, out, on_cell=stop_after_two)
-    assert len(read_summary(out)) == 2
+        run_sweep(config, out, on_cell=stop_after_one)
+    assert len(read_summary(out)) == 1
     assert _run(out, "--workers", "2") == 0
     frame = read_summary(out)
     assert _cells(frame) == _cells(read_summary(in_process_run))

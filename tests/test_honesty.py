@@ -18,14 +18,8 @@ from nemos_bench.measure import CellSettings
 from nemos_bench.measure._honesty import control_counts
 from nemos_bench.problems import ProblemSpec, load_problem, load_reference, objective
 from nemos_bench.report import build_report
-from nemos_bench.results import (
-    PARAMS_DIR,
-    RunStore,
-    params_path,
-    read_meta,
-    read_params,
-    read_summary,
-)
+from nemos_bench.results import PARAMS_DIR, RunStore, read_meta, read_params, read_summary
+from nemos_bench.results._params import params_path
 from nemos_bench.sweep import SweepConfig, run_sweep
 from nemos_bench.verify import verify_run
 

@@ -31,6 +31,14 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _recorded(path: Path) -> tuple[list[int], bool]:
     pids, alive = path.read_text().splitlines()
     return [int(p) for p in pids.split()], alive == "True"
@@ -71,6 +79,9 @@ def test_ctrl_c_stops_the_command_and_the_busy_processes(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group: the "terminal" of this test
+        # a terminal's foreground job handles Ctrl-C, even where this test runs with it
+        # ignored (pytest started in the background by a non-interactive shell)
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 30
     while not (record.exists() and record.read_text().count("\n")) and time.monotonic() < deadline:
@@ -82,6 +93,23 @@ def test_ctrl_c_stops_the_command_and_the_busy_processes(tmp_path):
     assert wrapper.returncode == 128 + signal.SIGINT  # the command's death by SIGINT
     assert not any(_running(pid) for pid in pids)
     assert "2 busy process(es)" in err
+
+
+def test_a_command_started_with_ctrl_c_ignored_keeps_it_ignored(tmp_path):
+    """A shell's background job (no job control) ignores Ctrl-C: so does its command."""
+    show = "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"
+    shown = {}
+    for name, before_exec in (("ignored", _ignore_sigint), ("default", _default_sigint)):
+        done = subprocess.run(
+            [sys.executable, str(SCRIPT), "--procs", "0", "--", sys.executable, "-c", show],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=before_exec,
+        )
+        assert done.returncode == 0, done.stderr
+        shown[name] = done.stdout.strip()
+    assert shown == {"ignored": "True", "default": "False"}
 
 
 def test_no_command_is_a_usage_error():

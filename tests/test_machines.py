@@ -35,7 +35,8 @@ def test_worker_env_sets_thread_limits_and_keeps_the_users_gpu_memory_settings()
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     """`nemos-bench run` in a process of its own, as a user starts it: LBFGS (native) and
-    LBFGS[scipy] at one tolerance in float32 and float64, on one BLAS/XLA thread per worker.
+    LBFGS[scipy] at one tolerance in float32, on one BLAS/XLA thread per worker (float64
+    cells in a worker are every isolated test's; the order of mixed cells is planned below).
 
     One run read by two tests (each start of a process imports JAX and NeMoS and warms up
     the problem): the float32 cells' worker and the run process's own JAX platform.
@@ -46,7 +47,7 @@ def cli_run(tmp_path_factory):
         f"[[problems]]\nn_samples = {SPEC.n_samples}\nn_features = {SPEC.n_features}\n"
     )
     argv = ["run", "--config", str(sweep), "--solvers", ",".join(SOLVERS), "--tol", "1e-6"]
-    argv += ["--dtype", "float32,float64", "--threads", "1", "--no-report", "--out", str(out)]
+    argv += ["--dtype", "float32", "--threads", "1", "--no-report", "--out", str(out)]
     code = (
         "import jax, sys; from nemos_bench.cli import main; "
         f"rc = main({argv!r}); "
@@ -73,24 +74,22 @@ def test_float32_cells_run_in_a_float32_worker_and_keep_float64_keys(cli_run):
     assert [c.label for c in cells if c.dtype == "float64"] == [
         c.solver for c in plan_cells(SweepConfig("custom", (SPEC,), SOLVERS, (1e-6,)))
     ]
-    # the run of these cells (`nemos-bench run --dtype float32,float64 --threads 1`, which
+    # the run of the float32 cells (`nemos-bench run --dtype float32 --threads 1`, which
     # runs them through IsolatedExecutor(threads=1)), row by row in the cells' order
     done, out = cli_run
     assert done.returncode == 0, done.stderr[-2000:]
     rows = read_summary(out).to_dict("records")
-    assert [r["solver"] for r in rows] == [c.label for c in cells]
-    native32, scipy32, native64, scipy64 = rows
+    assert [r["solver"] for r in rows] == [c.label for c in cells if c.dtype == "float32"]
+    native32, scipy32 = rows
     assert native32["solver"].endswith("]@float32") and native32["dtype"] == "float32"
     assert native32["status"] == "ok" and native32["rel_suboptimality"] < 1e-5
     assert scipy32["status"] == "skipped" and scipy32["solver"] == "LBFGS[scipy]@float32"
     assert scipy32["reason"].startswith("LBFGS[scipy] needs JAX float64")
-    assert native64["dtype"] == scipy64["dtype"] == "float64"
-    assert native64["status"] == scipy64["status"] == "ok"
-    assert all(r["threads"].startswith("blas=1 xla=eigen_off") for r in (native32, native64))
+    assert native32["threads"].startswith("blas=1 xla=eigen_off")
     # a float64-only sweep records no dtypes: runs written before the axis still resume
     assert "dtypes" not in config_record(SweepConfig("custom", (SPEC,)), [])
     assert config_record(config, cells)["dtypes"] == ["float32", "float64"]
-    assert read_meta(out)["config"]["dtypes"] == ["float32", "float64"]
+    assert read_meta(out)["config"]["dtypes"] == ["float32"]
 
 
 def test_in_process_rows_say_where_they_ran():
@@ -110,7 +109,7 @@ def test_the_run_process_starts_no_accelerator_backend(cli_run):
     assert meta["device"] == {
         "recorded": "per row: summary columns host, device, device_kind, dtype"
     }
-    assert read_summary(out)["device"].tolist() == ["cpu"] * 4
+    assert read_summary(out)["device"].tolist() == ["cpu"] * 2
 
 
 def test_git_commit_is_the_harness_sources_or_none(tmp_path):

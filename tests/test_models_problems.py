@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from nemos_bench.problems import (
-    OBSERVATIONS,
     REFERENCE_GTOL,
     ProblemSpec,
     ReferenceSolutionError,
@@ -23,7 +22,7 @@ from nemos_bench.problems import (
     prox_residual,
     reference_solution,
 )
-from nemos_bench.problems._families import get_family
+from nemos_bench.problems._families import OBSERVATIONS, get_family
 
 SPARSE = ("Lasso", "GroupLasso", "ElasticNet")
 N, P, GROUP = 500, 12, 3

@@ -22,7 +22,6 @@ from test_problems import _initialize
 from nemos_bench.measure import CellSettings, make_model, run_one
 from nemos_bench.measure._nemos_model import glm_task, group_mask, model_kwargs
 from nemos_bench.problems import (
-    OBSERVATIONS,
     ProblemSpec,
     get_suite,
     load_problem,
@@ -30,14 +29,15 @@ from nemos_bench.problems import (
     make_problem,
     objective,
 )
-from nemos_bench.report import model_matrix
+from nemos_bench.problems._families import OBSERVATIONS
+from nemos_bench.report._matrix import model_matrix
 from nemos_bench.solvers import (
-    BASELINES,
     available_solvers,
     baseline_names,
     get_baseline,
     register_scipy_solvers,
 )
+from nemos_bench.solvers._baselines import BASELINES
 from nemos_bench.sweep import build_config, plan_cells
 
 # Independent checks must agree with f* to this relative precision (issue 13).

@@ -75,7 +75,9 @@ LONG_RUNNING = {
         "running the examples and a sweep: minutes (.ci/run runs it; "
         "tests/test_docs_site.py checks the site)"
     ),
-    "python -m pytest -m slow": "the slow tests: asv over a NeMoS history alone takes 7-8 minutes",
+    "python -m pytest -m slow -n 2": (
+        "the slow tests: asv over a NeMoS history alone takes 7-8 minutes"
+    ),
     ".ci/run": "CI itself: fresh virtual environments for every leg, the better part of an hour",
 }
 #: Commands that only read the checkout: run there rather than in an empty directory.

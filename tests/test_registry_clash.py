@@ -15,6 +15,7 @@ from pathlib import Path
 
 import foreign_solvers
 import pandas as pd
+import pytest
 
 from nemos_bench.solvers import (
     KEEP_ENV,
@@ -109,6 +110,10 @@ def test_foreign_class_is_replaced_by_default_and_the_cli_says_so_once(tmp_path)
     assert tols["LBFGS[scipy]"] == tol_stops_on("LBFGS[scipy]")  # ours again
 
 
+# Slow (14-18 s: NeMoS's validation of the foreign class, then a sweep, in a process of its
+# own): CI's slow leg runs it. The default run keeps the clash sentence of the default
+# (replace) and the kept class's registration in worker processes (the tests around it).
+@pytest.mark.slow
 def test_keep_option_benchmarks_the_foreign_class_under_that_name(tmp_path):
     (tmp_path / "sweep.toml").write_text(TINY)
     mark = tmp_path / "ran"

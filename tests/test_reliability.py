@@ -35,6 +35,9 @@ def _keys(frame, extra=()):
     return sorted(map(tuple, frame[KEY + list(extra)].values))
 
 
+# Slow (28 s: five fault classes, an 8 s hang and a replacement worker): CI's slow leg runs
+# it. The default run keeps the isolated executor's recovery from a dead worker below.
+@pytest.mark.slow
 def test_each_fault_becomes_its_row_and_the_sweep_goes_on(tmp_path):
     """Raise, NaN, MemoryError, hang past --timeout, segfault: one row each.
 
@@ -133,7 +136,7 @@ def _alive(pid: int) -> bool:
 
 
 # Slow (29 s in a two-worker run of the suite on a busy 2-core machine: three sweeps, two of
-# them with a worker process): CI's slow leg runs it (`python -m pytest -m slow`); the default
+# them with a worker process): CI's slow leg runs it (`python -m pytest -m slow -n 2`); the default
 # run keeps the fault-isolation test above, whose workers die and are replaced mid-sweep.
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

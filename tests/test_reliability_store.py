@@ -6,7 +6,6 @@ import math
 import pytest
 
 from nemos_bench.results import (
-    SUMMARY_COLUMNS,
     ResultsCorruptedError,
     RunDirectoryError,
     RunStore,
@@ -14,6 +13,7 @@ from nemos_bench.results import (
     read_summary,
     read_trace,
 )
+from nemos_bench.results._schema import SUMMARY_COLUMNS
 
 CONFIG = {"suite": "custom", "solvers": ["A[x]", "B[x]"], "tols": [1e-4, 1e-8]}
 META = {"x64": True}
@@ -197,8 +197,8 @@ def test_nothing_is_created_when_the_directory_is_refused(tmp_path):
 
 
 def test_non_utf8_results_file_is_named_with_its_line(tmp_path):
-    from nemos_bench.results import ResultsCorruptedError, read_summary
-    from nemos_bench.results._schema import SUMMARY_COLUMNS, column_names
+    from nemos_bench.results import ResultsCorruptedError, column_names, read_summary
+    from nemos_bench.results._schema import SUMMARY_COLUMNS
 
     run = tmp_path / "run"
     run.mkdir()

@@ -16,19 +16,18 @@ from nemos_bench.report import (
     build_index,
     build_report,
     clip_suboptimality,
-    default_lbfgs,
-    fit_power_law,
-    performance_ratios,
-    plot_compile_vs_fit,
     plot_convergence,
-    plot_performance_profile,
-    plot_scaling,
     plot_work_precision,
-    scaling_fits,
     solver_colors,
     time_to_epsilon,
 )
-from nemos_bench.report._style import problem_slug
+from nemos_bench.report._metrics import fit_power_law, performance_ratios, scaling_fits
+from nemos_bench.report._run_plots import (
+    plot_compile_vs_fit,
+    plot_performance_profile,
+    plot_scaling,
+)
+from nemos_bench.report._style import default_lbfgs, problem_slug
 from nemos_bench.results import RunStore, read_summary, read_trace
 
 NATIVE, SCIPY, GD = "LBFGS[optax+optimistix]", "LBFGS[scipy]", "GradientDescent[optimistix]"
@@ -467,8 +466,8 @@ def _tie_summary(b_low):
 
 
 def test_fastest_is_named_only_when_its_interval_is_below_the_runner_ups():
-    from nemos_bench.report import fastest_table
     from nemos_bench.report._sections import fastest_section
+    from nemos_bench.report._uncertainty import fastest_table
 
     tied = fastest_table(_tie_summary(1.05), 1e-6, "C").iloc[0]
     assert tied.fastest == "A" and tied.tied == ("A", "B") and tied.runner_up == "B"

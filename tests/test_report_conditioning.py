@@ -7,13 +7,9 @@ import pandas as pd
 import pytest
 from test_report import GD, NATIVE, SCIPY, SOLVERS, TOLS, refs, summary_row
 
-from nemos_bench.report import (
-    build_report,
-    condition_numbers,
-    plot_condition,
-    problem_order,
-    time_to_epsilon,
-)
+from nemos_bench.report import build_report, time_to_epsilon
+from nemos_bench.report._condition_plots import plot_condition
+from nemos_bench.report._metrics import condition_numbers, problem_order
 from nemos_bench.results import RunStore, read_summary
 
 # (problem id, n_samples, condition number): the biggest problem is the best conditioned, so

@@ -17,13 +17,10 @@ import pytest
 from test_report import GD, META, NATIVE, PROBLEMS, SCIPY, TOLS, make_run, pid, summary_row
 
 from nemos_bench.cli import main
-from nemos_bench.report import (
-    ROUNDING_RTOL,
-    build_report,
-    default_report_dir,
-    model_matrix,
-    suboptimality_text,
-)
+from nemos_bench.report import build_report, suboptimality_text
+from nemos_bench.report._matrix import model_matrix
+from nemos_bench.report._rounding import ROUNDING_RTOL
+from nemos_bench.report._target import default_report_dir
 from nemos_bench.report._warnings import warnings_section
 from nemos_bench.results import RunStore, read_summary
 
@@ -175,7 +172,7 @@ def test_another_epsilon_gets_its_own_folder_and_a_replacement_is_said(
 def test_asv_publish_refreshes_the_landing_page(tmp_path, monkeypatch, capsys):
     from test_asv_offline import asv_project, closed_port_url
 
-    from nemos_bench.asv_tools import REGISTRY_ENV_VAR
+    from nemos_bench.asv_tools._vendored import REGISTRY_ENV_VAR
 
     monkeypatch.setenv("NEMOS_BENCH_CACHE", str(tmp_path / "user-cache"))
     monkeypatch.setenv(REGISTRY_ENV_VAR, closed_port_url())

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nemos_bench.report import build_report, plot_scaling, plot_work_precision, scaling_fits
+from nemos_bench.report import build_report, plot_work_precision
+from nemos_bench.report._metrics import scaling_fits
+from nemos_bench.report._run_plots import plot_scaling
 from nemos_bench.results import RunStore, column_names, read_summary
 from nemos_bench.results._schema import SUMMARY_COLUMNS
 from nemos_bench.solvers import known_tol_meaning

@@ -69,7 +69,7 @@ def spied_three_windows(tmp_path_factory):
 
 
 # The isolated variant runs in CI's slow leg; the default run covers the isolated executor
-# end to end with the quick suite (tests/test_runner.py) and the rounds in process here.
+# end to end on a small run (tests/test_runner.py) and the rounds in process here.
 @pytest.mark.parametrize(
     "isolated",
     [False, pytest.param(True, marks=pytest.mark.slow)],

@@ -11,7 +11,6 @@ from nemos_bench.measure._nemos_model import refused_settings
 from nemos_bench.problems import ProblemSpec, load_problem
 from nemos_bench.results import read_summary, read_trace
 from nemos_bench.solvers import (
-    LABEL_SYNTAX,
     SolverLabelError,
     UnknownSolverError,
     parse_solver_label,
@@ -21,6 +20,7 @@ from nemos_bench.solvers import (
     split_solver_list,
 )
 from nemos_bench.solvers._compat import optim_info
+from nemos_bench.solvers._labels import LABEL_SYNTAX
 from nemos_bench.sweep import (
     SweepConfig,
     build_config,
@@ -212,6 +212,9 @@ def test_two_settings_give_two_labelled_rows_per_cell_and_a_refused_one_is_skipp
         assert str(nemos_err.value) in reason
 
 
+# Slow (7-9 s: one worker process started for one refused cell): CI's slow leg runs it. The
+# default run keeps labels in process (above) and worker processes on small runs elsewhere.
+@pytest.mark.slow
 def test_labels_travel_to_worker_processes(tmp_path):
     label = solver_label("BFGS[optimistix]", {"bogus": 1})  # refused: no fit, no compile
     config = _config([label], tols=(1e-6,), isolate=True)

@@ -139,7 +139,7 @@ def test_a_run_without_workloads_advises_as_before_and_one_with_them_adds_senten
 
 def test_workload_defaults_use_the_workloads_regularizer():
     from nemos_bench.cli._advise import workload_defaults
-    from nemos_bench.report import same_model_defaults
+    from nemos_bench.report._workload_advice import same_model_defaults
     from nemos_bench.solvers import nemos_default_solver
 
     summary = pd.DataFrame({"problem_id": ["p"], "observation": ["Poisson"],

@@ -13,14 +13,11 @@ from ._checks import AsvSetupError
 from ._cli import add_asv_parser, run_asv
 from ._fetch import Assets, default_www_cache, gather_assets
 from ._init import HistorySetup, init_history
-from ._offline import VENDOR_DIR, OfflineResult, make_offline, remote_assets
-from ._vendored import NPM_REGISTRY, REGISTRY_ENV_VAR, VENDORED, Vendored, npm_registry
+from ._offline import OfflineResult, make_offline, remote_assets
+from ._vendored import VENDORED, Vendored, npm_registry
 
 __all__ = [
-    "NPM_REGISTRY",
-    "REGISTRY_ENV_VAR",
     "VENDORED",
-    "VENDOR_DIR",
     "Assets",
     "AsvSetupError",
     "HistorySetup",

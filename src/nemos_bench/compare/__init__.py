@@ -11,17 +11,14 @@ unless ``--judge-time-anyway``. Either side may be several runs (a directory of 
 directories), pooled cell by cell. docs/methodology.md explains the rules.
 """
 
-from ._asv_config import CompareError, CompareSourceError, asv_repo_dir, asv_results_dir
-from ._asv_source import ASV_FIELDS, load_asv_commit
+from ._asv_config import CompareError, CompareSourceError
+from ._asv_source import load_asv_commit
 from ._cells import CELL_COLUMNS, Cells
 from ._gate import compare
 from ._records import CellDiff, Comparison, GateSettings
 from ._report import EXIT_PASS, EXIT_REGRESSED, add_compare_arguments, gate, run_compare
-from ._sources import load_cells, load_run_dir
-from ._table import comparison_table
 
 __all__ = [
-    "ASV_FIELDS",
     "CELL_COLUMNS",
     "EXIT_PASS",
     "EXIT_REGRESSED",
@@ -32,13 +29,8 @@ __all__ = [
     "Comparison",
     "GateSettings",
     "add_compare_arguments",
-    "asv_repo_dir",
-    "asv_results_dir",
     "compare",
-    "comparison_table",
     "gate",
     "load_asv_commit",
-    "load_cells",
-    "load_run_dir",
     "run_compare",
 ]

@@ -6,14 +6,7 @@ with pynapple and NeMoS's basis exactly as a NeMoS user builds it (its optimum i
 certified in NumPy).
 """
 
-from ._axes import (
-    AXES,
-    COUNT_OBSERVATIONS,
-    DEFAULT_SPIKE_RATE,
-    DEFAULT_TAIL_STRENGTH,
-    DEFAULT_WINDOW,
-    DESIGNS,
-)
+from ._axes import AXES, DEFAULT_SPIKE_RATE, DEFAULT_TAIL_STRENGTH, DEFAULT_WINDOW
 from ._cache import (
     CACHE_ENV_VAR,
     default_cache_dir,
@@ -22,51 +15,27 @@ from ._cache import (
     load_reference,
 )
 from ._certify import MAX_CONDITION_NUMBER, REFERENCE_GTOL, ReferenceSolutionError
-from ._data import (
-    DATA_KEYS,
-    data_problem,
-    data_records,
-    data_spec,
-    data_table_spec,
-    unique_problems,
-)
-from ._data_axes import DATA_DESIGNS, DEFAULT_BIN_SIZE, DEFAULT_N_BASIS, DataError
-from ._families import (
-    BERNOULLI_BASE_PROB,
-    GAMMA_BASE_MEAN,
-    GAMMA_SHAPE,
-    GAMMA_SLOPE,
-    GAUSSIAN_NOISE,
-    NB_SCALE,
-    OBSERVATIONS,
-)
+from ._data import DATA_KEYS, data_problem, data_spec, data_table_spec
+from ._data_axes import DEFAULT_BIN_SIZE, DEFAULT_N_BASIS, DataError
+from ._data_records import data_records, unique_problems
+from ._families import NB_SCALE
 from ._generate import BASE_RATE, RATE_SCALE, Z_CLIP, make_problem
 from ._hessian import condition_number, reference_cost
 from ._objective import grad_norm, gradient, objective, prox_residual
-from ._penalties import (
-    DEFAULT_GROUP_SIZE,
-    DEFAULT_L1_RATIO,
-    DEFAULT_STRENGTHS,
-    REGULARIZERS,
-    feature_groups,
-)
+from ._penalties import DEFAULT_L1_RATIO, DEFAULT_STRENGTHS, REGULARIZERS, feature_groups
 from ._problem import Problem
 from ._reference import Reference, reference_solution
 from ._spec import DEFAULT_RIDGE_STRENGTH, GENERATOR_VERSION, ProblemSpec
 from ._spike_history import history_design, raised_cosine_log_basis, simulate_population
-from ._suites import RIDGE_STRENGTH, SUITES, get_suite, list_suites
+from ._suites import SUITES, get_suite, list_suites
 from ._text import parse_problem, split_problems
 
 __all__ = [
     "AXES",
     "BASE_RATE",
-    "BERNOULLI_BASE_PROB",
     "CACHE_ENV_VAR",
-    "COUNT_OBSERVATIONS",
-    "DATA_DESIGNS",
     "DATA_KEYS",
     "DEFAULT_BIN_SIZE",
-    "DEFAULT_GROUP_SIZE",
     "DEFAULT_L1_RATIO",
     "DEFAULT_N_BASIS",
     "DEFAULT_RIDGE_STRENGTH",
@@ -74,19 +43,12 @@ __all__ = [
     "DEFAULT_STRENGTHS",
     "DEFAULT_TAIL_STRENGTH",
     "DEFAULT_WINDOW",
-    "DESIGNS",
-    "GAMMA_BASE_MEAN",
-    "GAMMA_SHAPE",
-    "GAMMA_SLOPE",
-    "GAUSSIAN_NOISE",
     "GENERATOR_VERSION",
     "MAX_CONDITION_NUMBER",
     "NB_SCALE",
-    "OBSERVATIONS",
     "RATE_SCALE",
     "REFERENCE_GTOL",
     "REGULARIZERS",
-    "RIDGE_STRENGTH",
     "SUITES",
     "Z_CLIP",
     "DataError",

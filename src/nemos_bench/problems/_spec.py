@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 
 from ._axes import (
     _DESIGN_VERSIONS,
@@ -14,9 +13,8 @@ from ._axes import (
     hash_fields,
     parse_axes,
 )
-from ._checks import check_nonneg_float, check_positive_int, is_int
-from ._families import OBSERVATIONS, get_family
-from ._penalties import DEFAULT_STRENGTHS, REGULARIZERS
+from ._core import ID_FORM, checked_core, core_id, parse_core
+from ._penalties import DEFAULT_STRENGTHS
 
 __all__ = ["DEFAULT_RIDGE_STRENGTH", "GENERATOR_VERSION", "ProblemSpec"]
 
@@ -27,22 +25,6 @@ GENERATOR_VERSION = 1
 
 #: Strength used for ``regularizer="Ridge"`` when none is given.
 DEFAULT_RIDGE_STRENGTH = DEFAULT_STRENGTHS["Ridge"]
-#: Problem-id prefix of each observation model.
-_PREFIXES = {get_family(name).prefix: name for name in OBSERVATIONS}
-
-_SEED_MAX = 2**32 - 1  # sklearn's ``random_state`` accepts integers in [0, 2**32 - 1]
-
-_ID_FORM = (
-    "poisson[n=<int>,p=<int>,k=<int>,noise=<float>,reg=<name>,lam=<float>,seed=<int>] "
-    f"(poisson or another observation model's lower-case name: {', '.join(sorted(_PREFIXES))}) "
-    "with, before the closing bracket, any of ,design=<name>,window=<int>,rate=<float>,"
-    "rank=<int>,tail=<float>,ratio=<float>,group=<int>,data=<16 hex digits>,bin=<float> in "
-    "that order"
-)
-_ID_RE = re.compile(
-    r"(?P<obs>[a-z]+)\[n=(?P<n>\d+),p=(?P<p>\d+),k=(?P<k>\d+),noise=(?P<noise>[^,\[\]=]+),"
-    r"reg=(?P<reg>[A-Za-z]+),lam=(?P<lam>[^,\[\]=]+),seed=(?P<seed>\d+)(?P<axes>[^\[\]]*)\]"
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,32 +157,8 @@ class ProblemSpec:
         def set_(name, value):  # normalize a field of this frozen instance
             object.__setattr__(self, name, value)
 
-        set_("n_samples", check_positive_int("n_samples", self.n_samples))
-        set_("n_features", check_positive_int("n_features", self.n_features))
-        set_("n_outputs", check_positive_int("n_outputs", self.n_outputs))
-        set_("noise", check_nonneg_float("noise", self.noise))
-        if not is_int(self.seed) or not 0 <= self.seed <= _SEED_MAX:
-            raise ValueError(f"`seed` must be an integer in [0, 2**32 - 1], got {self.seed!r}.")
-        set_("seed", int(self.seed))
-        if self.regularizer not in REGULARIZERS:
-            raise ValueError(
-                f"`regularizer` must be one of {list(REGULARIZERS)}, got {self.regularizer!r}."
-            )
-        strength = self.regularizer_strength
-        if strength is None:
-            strength = DEFAULT_STRENGTHS[self.regularizer]
-        strength = check_nonneg_float("regularizer_strength", strength)
-        if self.regularizer == "UnRegularized" and strength != 0.0:
-            raise ValueError(
-                f"`regularizer_strength` must be 0.0 (or None) for 'UnRegularized', got "
-                f"{self.regularizer_strength!r}; use regularizer='Ridge' for a penalty."
-            )
-        if self.regularizer != "UnRegularized" and strength == 0.0:
-            raise ValueError(
-                f"`regularizer_strength` must be positive for {self.regularizer!r}, got "
-                f"{self.regularizer_strength!r}; use regularizer='UnRegularized' for no penalty."
-            )
-        set_("regularizer_strength", strength)
+        for name, value in checked_core(self).items():
+            set_(name, value)
         for name, value in checked_axes(self).items():
             set_(name, value)
 
@@ -226,11 +184,7 @@ class ProblemSpec:
         ``poisson[n=10000,p=50,k=1,noise=0.0,reg=Ridge,lam=0.001,seed=0]``; the prefix is the
         observation model's lower-case name.
         """
-        return (
-            f"{get_family(self.observation).prefix}[n={self.n_samples},p={self.n_features},k={self.n_outputs},"
-            f"noise={self.noise!r},reg={self.regularizer},lam={self.regularizer_strength!r},"
-            f"seed={self.seed}{axes_id(self.to_dict())}]"
-        )
+        return core_id(self, axes_id(self.to_dict()))
 
     @classmethod
     def from_id(cls, problem_id: str) -> ProblemSpec:
@@ -265,16 +219,12 @@ class ProblemSpec:
         >>> spec.n_samples, spec.regularizer, spec.regularizer_strength
         (2000, 'Ridge', 0.001)
         """
-        match = _ID_RE.fullmatch(problem_id) if isinstance(problem_id, str) else None
         try:
-            if match is None:
-                raise ValueError
-            noise, lam = float(match["noise"]), float(match["lam"])
-            axes = parse_axes(match["axes"])
-            observation = _PREFIXES[match["obs"]]
+            fields, digits, axes_text = parse_core(problem_id)
+            axes = parse_axes(axes_text)
         except (ValueError, KeyError):
             raise ValueError(
-                f"Malformed problem id {problem_id!r}; expected the form {_ID_FORM}."
+                f"Malformed problem id {problem_id!r}; expected the form {ID_FORM}."
             ) from None
         if "data_sha256" in axes:
             raise ValueError(
@@ -283,17 +233,7 @@ class ProblemSpec:
                 "id alone; make its spec from the file with data_spec(path) or `nemos-bench "
                 "run --data PATH`."
             )
-        return cls(
-            n_samples=int(match["n"]),
-            n_features=int(match["p"]),
-            n_outputs=int(match["k"]),
-            noise=noise,
-            seed=int(match["seed"]),
-            regularizer=match["reg"],
-            regularizer_strength=lam,
-            observation=observation,
-            **axes,
-        )
+        return cls(**{name: int(text) for name, text in digits.items()}, **fields, **axes)
 
     def to_dict(self) -> dict:
         """Return the fields as a plain ``dict`` (JSON-serializable).

@@ -26,73 +26,34 @@ Examples
 PosixPath('reports/my-run/index.html')
 """
 
-from ._advice import ADVISED_OUTCOMES, Advice, advise, scope_sentence
+from ._advice import Advice, advise, scope_sentence
 from ._build import build_report
-from ._condition_plots import plot_condition
-from ._config import DEFAULT_EPSILON, ReportConfig, ReportError
-from ._index import build_index, list_reports
+from ._config import DEFAULT_EPSILON, ReportError
+from ._index import build_index
 from ._load import load_run
-from ._matrix import model_matrix
-from ._metrics import (
-    condition_numbers,
-    failures_table,
-    fit_power_law,
-    performance_ratios,
-    problem_order,
-    profile_curve,
-    scaling_fits,
-    scaling_slice,
-    time_to_epsilon,
-)
+from ._metrics import time_to_epsilon
 from ._problem_plots import plot_convergence, plot_work_precision
-from ._rounding import ROUNDING_RTOL, at_rounding_level, suboptimality_text
-from ._run_plots import plot_compile_vs_fit, plot_performance_profile, plot_scaling
-from ._style import SUBOPT_FLOOR, clip_suboptimality, default_lbfgs, parse_solver, solver_colors
-from ._target import default_report_dir
-from ._uncertainty import fastest_table, fit_intervals, outcomes, warnings_tables
-from ._workload_advice import same_model_defaults, workload_advice
+from ._rounding import suboptimality_text
+from ._style import clip_suboptimality, solver_colors
+from ._uncertainty import fit_intervals, outcomes
+from ._workload_advice import workload_advice
 
 __all__ = [
-    "ADVISED_OUTCOMES",
     "Advice",
     "DEFAULT_EPSILON",
-    "ROUNDING_RTOL",
-    "ReportConfig",
     "ReportError",
-    "SUBOPT_FLOOR",
     "advise",
-    "at_rounding_level",
     "build_index",
     "build_report",
     "clip_suboptimality",
-    "condition_numbers",
-    "default_lbfgs",
-    "default_report_dir",
-    "failures_table",
-    "fastest_table",
     "fit_intervals",
-    "fit_power_law",
-    "list_reports",
     "load_run",
-    "model_matrix",
     "outcomes",
-    "parse_solver",
-    "performance_ratios",
-    "plot_compile_vs_fit",
-    "plot_condition",
     "plot_convergence",
-    "plot_performance_profile",
-    "plot_scaling",
     "plot_work_precision",
-    "problem_order",
-    "profile_curve",
-    "same_model_defaults",
-    "scaling_fits",
-    "scaling_slice",
     "scope_sentence",
     "solver_colors",
     "suboptimality_text",
     "time_to_epsilon",
-    "warnings_tables",
     "workload_advice",
 ]

@@ -1,51 +1,29 @@
 """Results store: the table schema and a crash-safe, resumable run directory."""
 
 from ._busy import BUSY_CPU_SHARE, BUSY_LOAD_PER_CORE, busy_machine_sentence
+from ._column import column_names
 from ._journal import ResultsCorruptedError, atomic_write_text, read_summary, read_trace
 from ._machines import MACHINE_COLUMNS, machines, mixed_machines_sentence
-from ._params import PARAMS_DIR, params_path, read_params
+from ._params import PARAMS_DIR, read_params
 from ._recompiles import recompile_warnings
 from ._rundir import RunDirectoryError, check_run_dir, read_meta
-from ._schema import (
-    CELL_KEY,
-    FITTED_STATUSES,
-    OUTCOMES,
-    STATUSES,
-    SUMMARY_COLUMNS,
-    TRACE_COLUMNS,
-    Column,
-    column_names,
-    schema_markdown,
-)
+from ._schema import FITTED_STATUSES, OUTCOMES, STATUSES
+from ._schema_doc import schema_markdown
 from ._sentences import recompile_sentence
-from ._stats import CI_LEVEL, format_samples, median_ci, parse_samples, relative_halfwidth
+from ._stats import format_samples, median_ci, parse_samples, relative_halfwidth
 from ._store import RunStore
-from ._workloads import (
-    WORKLOAD_COLUMNS,
-    WORKLOAD_KEY,
-    WORKLOAD_STATUSES,
-    WORKLOADS_FILE,
-    append_workload_rows,
-    read_workloads,
-)
+from ._workloads import WORKLOAD_COLUMNS, WORKLOAD_KEY, append_workload_rows, read_workloads
 
 __all__ = [
     "BUSY_CPU_SHARE",
     "BUSY_LOAD_PER_CORE",
-    "CELL_KEY",
-    "CI_LEVEL",
     "FITTED_STATUSES",
     "MACHINE_COLUMNS",
     "OUTCOMES",
     "PARAMS_DIR",
     "STATUSES",
-    "SUMMARY_COLUMNS",
-    "TRACE_COLUMNS",
     "WORKLOAD_COLUMNS",
     "WORKLOAD_KEY",
-    "WORKLOAD_STATUSES",
-    "WORKLOADS_FILE",
-    "Column",
     "ResultsCorruptedError",
     "RunDirectoryError",
     "RunStore",
@@ -58,7 +36,6 @@ __all__ = [
     "machines",
     "median_ci",
     "mixed_machines_sentence",
-    "params_path",
     "parse_samples",
     "read_meta",
     "read_params",

@@ -13,15 +13,8 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from ._schema import (
-    CELL_KEY,
-    OUTCOMES,
-    STATUSES,
-    SUMMARY_COLUMNS,
-    TRACE_COLUMNS,
-    Column,
-    column_names,
-)
+from ._column import Column, column_names
+from ._schema import CELL_KEY, OUTCOMES, STATUSES, SUMMARY_COLUMNS, TRACE_COLUMNS
 
 __all__ = [
     "SUMMARY_FILE",

@@ -10,42 +10,16 @@ recomputed by the harness in float64 NumPy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ._column import Column
 
 __all__ = [
     "CELL_KEY",
     "FITTED_STATUSES",
-    "Column",
     "OUTCOMES",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "TRACE_COLUMNS",
-    "column_names",
-    "schema_markdown",
 ]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a results table.
-
-    Attributes
-    ----------
-    name : str
-        Column name in the CSV header.
-    dtype : str
-        ``"str"``, ``"int"``, ``"float"`` or ``"bool"``.
-    unit : str
-        Unit of the values (``""`` where none applies).
-    description : str
-        What the value means.
-    """
-
-    name: str
-    dtype: str
-    unit: str
-    description: str
-
 
 #: Possible values of ``summary.status``. ``recompiles``: a fit whose every steady-state call
 #: compiled again (e.g. a solver whose ``run`` is not jitted); its ``fit_s`` is the honest
@@ -262,42 +236,3 @@ TRACE_COLUMNS: tuple[Column, ...] = (
 
 #: Columns that identify one cell of a sweep.
 CELL_KEY = ("problem_id", "solver", "tol")
-
-
-def column_names(columns: tuple[Column, ...]) -> list[str]:
-    """Names of ``columns`` in order.
-
-    Examples
-    --------
-    >>> column_names(TRACE_COLUMNS)[:3]
-    ['problem_id', 'solver', 'tol']
-    """
-    return [column.name for column in columns]
-
-
-def schema_markdown() -> str:
-    """Both tables' columns as Markdown, for the docs.
-
-    Examples
-    --------
-    >>> schema_markdown().splitlines()[0]
-    '### summary.csv'
-    """
-    lines = []
-    for title, columns in (("summary.csv", SUMMARY_COLUMNS), ("trace.csv", TRACE_COLUMNS)):
-        lines += [f"### {title}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
-        lines += [
-            f"| `{c.name}` | {c.dtype} | {c.unit} | {c.description.replace('|', chr(92) + '|')} |"
-            for c in columns
-        ]
-        lines.append("")
-    lines += [
-        "### params/",
-        "",
-        "One `<hash>.npz` per ok cell (the hash is of the cell key problem_id, solver, tol): "
-        "arrays `coef` and `intercept` (float64, as the solver returned them) and `key` "
-        "(problem_id, solver, repr of tol). Written before the cell's summary row; "
-        "`nemos-bench verify` recomputes the summary's numbers from them.",
-        "",
-    ]
-    return "\n".join(lines)

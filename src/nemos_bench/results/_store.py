@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._column import column_names
 from ._journal import (
     SUMMARY_FILE,
     TRACE_FILE,
@@ -40,7 +41,7 @@ from ._journal import (
 )
 from ._params import remove_orphan_params, write_params
 from ._rundir import META_FILE, RunDirectoryError, check_run_dir, is_temp
-from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS, column_names
+from ._schema import CELL_KEY, SUMMARY_COLUMNS, TRACE_COLUMNS
 
 try:  # POSIX; elsewhere runs are not locked
     import fcntl

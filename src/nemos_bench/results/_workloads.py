@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._column import Column, column_names
 from ._journal import atomic_write_text, csv_lines
-from ._schema import Column, column_names
 
 __all__ = [
     "WORKLOADS_FILE",

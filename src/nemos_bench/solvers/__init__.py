@@ -3,15 +3,7 @@
 This subpackage is the only place in nemos-bench that touches ``nemos.solvers``.
 """
 
-from ._baselines import (
-    BASELINES,
-    Baseline,
-    BaselineFit,
-    GLMTask,
-    baseline_names,
-    get_baseline,
-    is_baseline,
-)
+from ._baselines import Baseline, BaselineFit, GLMTask, baseline_names, get_baseline, is_baseline
 from ._catalog import (
     SolverClassError,
     UnknownSolverError,
@@ -34,7 +26,6 @@ from ._clash import (
 )
 from ._compat import (
     NEMOS_VERSION,
-    SUPPORTED_NEMOS,
     check_nemos_version,
     coef_intercept,
     initial_params,
@@ -43,7 +34,6 @@ from ._compat import (
 )
 from ._defaults import nemos_default_solver
 from ._labels import (
-    LABEL_SYNTAX,
     SolverLabelError,
     parse_solver_label,
     registry_name,
@@ -52,7 +42,6 @@ from ._labels import (
     split_solver_list,
 )
 from ._register import (
-    SCIPY_BACKEND,
     SCIPY_SOLVER_CLASSES,
     ScipyBFGS,
     ScipyLBFGS,
@@ -65,16 +54,15 @@ from ._register import (
 )
 from ._scipy import ScipyMinimize
 from ._scipy_options import IgnoredSolverArgumentWarning
-from ._scipy_spec import SCIPY_METHODS, ScipySolverState
+from ._scipy_spec import SCIPY_METHODS
 from ._tol_meaning import TOL_STOPS_ON, known_tol_meaning, tol_stops_on
-from ._x64 import enable_x64, require_x64
+from ._x64 import require_x64
 
 #: pytest plugin (``-p``) that runs NeMoS's own test suite with the scipy classes
 #: substitutable (``-o override_solver=LBFGS:ScipyLBFGS``); see ``benchmarks/nemos_conformance.py``.
 NEMOS_TESTS_PLUGIN = "nemos_bench.solvers._pytest_plugin"
 
 __all__ = [
-    "BASELINES",
     "Baseline",
     "BaselineFit",
     "GLMTask",
@@ -93,7 +81,6 @@ __all__ = [
     "registry_environ",
     "registry_warnings_to",
     "tol_stops_on",
-    "LABEL_SYNTAX",
     "SolverLabelError",
     "parse_solver_label",
     "registry_name",
@@ -110,16 +97,13 @@ __all__ = [
     "NEMOS_TESTS_PLUGIN",
     "solver_class",
     "NEMOS_VERSION",
-    "SCIPY_BACKEND",
     "SCIPY_METHODS",
     "SCIPY_SOLVER_CLASSES",
-    "SUPPORTED_NEMOS",
     "ScipyBFGS",
     "ScipyLBFGS",
     "ScipyMinimize",
     "ScipyNewtonCG",
     "ScipyNonlinearCG",
-    "ScipySolverState",
     "ScipyTrustKrylov",
     "ScipyTrustNCG",
     "check_nemos_version",
@@ -130,6 +114,5 @@ __all__ = [
     "register_validated_solvers",
     "scipy_solver_names",
     "setup_model_solver",
-    "enable_x64",
     "require_x64",
 ]
