@@ -185,10 +185,19 @@ def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def _restore_sigint(previous) -> None:  # in the command's process, between fork and exec
-    # what this script had (Python's handler becomes the default; an ignored Ctrl-C, as in a
-    # shell's background job, stays ignored)
-    signal.signal(signal.SIGINT, signal.SIG_IGN if previous == signal.SIG_IGN else signal.SIG_DFL)
+def _before_exec(previous_int) -> None:  # in the command's process, between fork and exec
+    # this script's Ctrl-C handling (Python's handler becomes the default; an ignored Ctrl-C,
+    # as in a shell's background job, stays ignored), and SIGTERM no longer blocked
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN if previous_int == signal.SIG_IGN else signal.SIG_DFL
+    )
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+def _sigterm_blocked(block: bool) -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if block else signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,27 +221,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop)
+    previous_int = signal.getsignal(signal.SIGINT)
     start = time.monotonic()
     child, load = None, None
     try:
         with loaded(procs, args.kind) as load:
             env = {**os.environ, PIDS_ENV: " ".join(map(str, load.pids))}
             # Ctrl-C reaches the command itself (the terminal's whole process group); here it
-            # is ignored from before the command starts until it ends. A KeyboardInterrupt
-            # raised between waitpid and Popen recording the status lost the status (Popen
-            # then reads 0); one raised inside Popen, after the fork, lost the child. The
-            # command gets back this script's Ctrl-C handling before it starts.
-            previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # is ignored from before the command starts until this script has stopped
+            # everything and said so. A KeyboardInterrupt raised between waitpid and Popen
+            # recording the status lost the status (Popen then reads 0); one raised inside
+            # Popen, after the fork, lost the child; so would a SIGTERM there, which waits
+            # (blocked) until Popen has returned. The command gets back this script's Ctrl-C
+            # handling, and SIGTERM unblocked, before it starts.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _sigterm_blocked(True)
             try:
-                try:
-                    restore = functools.partial(_restore_sigint, previous_int)
-                    child = subprocess.Popen(command, env=env, preexec_fn=restore)
-                except OSError as err:
-                    print(f"load_machine: cannot run {command[0]!r}: {err}", file=sys.stderr)
-                    return 127
-                returncode = child.wait()
+                before_exec = functools.partial(_before_exec, previous_int)
+                child = subprocess.Popen(command, env=env, preexec_fn=before_exec)
+            except OSError as err:
+                print(f"load_machine: cannot run {command[0]!r}: {err}", file=sys.stderr)
+                return 127
             finally:
-                signal.signal(signal.SIGINT, previous_int)
+                _sigterm_blocked(False)
+            returncode = child.wait()
     finally:
         if child is not None and child.poll() is None:  # SIGTERM or an error here
             child.terminate()
@@ -250,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+        signal.signal(signal.SIGINT, previous_int)
     return _exit_code(returncode)
 
 

@@ -34,7 +34,7 @@ def test_advise_data_plans_runs_a_verifiable_run_and_advises_a_converged_solver(
     path, out = poisson_npz(tmp_path / "rec.npz"), tmp_path / "run"
     capsys.readouterr()
     start = time.perf_counter()
-    code = main(["advise", "--data", str(path), "--budget", "0.4", "--out", str(out)])
+    code = main(["advise", "--data", str(path), "--budget", "1", "--out", str(out)])
     wall = time.perf_counter() - start
     text = capsys.readouterr().out
     assert code == 0, text
@@ -45,7 +45,7 @@ def test_advise_data_plans_runs_a_verifiable_run_and_advises_a_converged_solver(
     rows = read_summary(out)
     n_cells = int(re.search(r"= (\d+) cells", plan).group(1))
     assert len(rows) == n_cells
-    # a budget of 0.4 min cannot hold every default solver at every default tolerance
+    # a budget of 1 min cannot hold every default solver at every default tolerance
     (reduced,) = [line for line in lines if line.startswith("To fit the budget it")]
     left_out = re.search(r"leaves out (.*)\.$", reduced)
     named = set(left_out.group(1).split(", ")) if left_out else set()

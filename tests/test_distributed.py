@@ -64,9 +64,9 @@ def test_two_dask_workers_give_the_numbers_of_an_in_process_run(in_process_run, 
     assert not os.path.exists("/proc/stat") or 0 <= machine_load["other_cpu_share"] <= 1
 
 
-# Slow (51 s in a two-worker run of the suite on a busy 2-core machine: a Dask cluster and
-# its cell processes start again): CI's slow leg runs it (`python -m pytest -m slow -n 2`); the
-# default run keeps the Dask end-to-end test above.
+# Slow (51 s in a two-worker run of the suite on a busy 2-core machine when it had two
+# problems: a Dask cluster and its cell processes start again): CI's slow leg runs it
+# (`python -m pytest -m slow -n 2`); the default run keeps the Dask end-to-end test above.
 @pytest.mark.slow
 def test_a_sweep_started_locally_and_resumed_on_two_workers_has_no_duplicates(
     in_process_run, tmp_path
@@ -95,7 +95,8 @@ def test_a_sweep_started_locally_and_resumed_on_two_workers_has_no_duplicates(
     assert _trace_lengths(out) == _trace_lengths(in_process_run)
 
 
-# Slow (42 s there, for the same reason): CI's slow leg runs it.
+# Slow (42 s there, for the same reason): CI's slow leg runs it. Nothing in the default run
+# kills a Dask worker: the isolated executor's killed worker is its nearest case.
 @pytest.mark.slow
 def test_killed_dask_workers_lose_and_duplicate_nothing(tmp_path):
     """One worker is killed from outside mid-sweep; a cell kills its worker on every try."""

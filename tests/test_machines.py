@@ -35,8 +35,9 @@ def test_worker_env_sets_thread_limits_and_keeps_the_users_gpu_memory_settings()
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     """`nemos-bench run` in a process of its own, as a user starts it: LBFGS (native) and
-    LBFGS[scipy] at one tolerance in float32, on one BLAS/XLA thread per worker (float64
-    cells in a worker are every isolated test's; the order of mixed cells is planned below).
+    LBFGS[scipy] at one tolerance in float32, on one BLAS/XLA thread per worker (the order of
+    mixed cells is planned below; tests/test_reliability.py's executor test runs a float32
+    cell, then float64 ones in a new worker).
 
     One run read by two tests (each start of a process imports JAX and NeMoS and warms up
     the problem): the float32 cells' worker and the run process's own JAX platform.

@@ -112,7 +112,8 @@ def test_foreign_class_is_replaced_by_default_and_the_cli_says_so_once(tmp_path)
 
 # Slow (14-18 s: NeMoS's validation of the foreign class, then a sweep, in a process of its
 # own): CI's slow leg runs it. The default run keeps the clash sentence of the default
-# (replace) and the kept class's registration in worker processes (the tests around it).
+# (replace) end to end, the keep sentence's wording, and the kept class's registration in
+# worker processes (the tests around it); the parent's choice to keep is only here.
 @pytest.mark.slow
 def test_keep_option_benchmarks_the_foreign_class_under_that_name(tmp_path):
     (tmp_path / "sweep.toml").write_text(TINY)
@@ -171,6 +172,19 @@ def test_worker_processes_register_the_class_their_parent_kept(tmp_path):
     classes = _classes(proc)
     assert "LBFGS[scipy]" not in classes and classes["BFGS[scipy]"].endswith("ScipyBFGS")
     assert proc.stdout.splitlines()[-2] == "unknown"
+
+
+def test_the_keep_sentence_names_the_kept_class_and_the_unregistered_one():
+    """The parent's sentence under NEMOS_BENCH_KEEP_REGISTERED (the slow test above runs it
+    end to end; this is its wording, in the default run)."""
+    from nemos_bench.solvers._clash import clash_sentence
+
+    kept = clash_sentence("LBFGS[scipy]", foreign_solvers.TheirLBFGS, ScipyLBFGS, kept=True)
+    assert kept.startswith(f"LBFGS[scipy] was already registered in NeMoS by {THEIRS}; ")
+    assert f"that class is kept and benchmarked under this name ({KEEP_ENV} is set)" in kept
+    assert kept.endswith(f"nemos-bench's own {OURS} is not registered.")
+    replaced = clash_sentence("LBFGS[scipy]", foreign_solvers.TheirLBFGS, ScipyLBFGS, kept=False)
+    assert "kept" not in replaced and f"replaced it with its own {OURS}" in replaced
 
 
 def test_registering_our_own_classes_again_says_nothing():

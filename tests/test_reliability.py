@@ -35,8 +35,10 @@ def _keys(frame, extra=()):
     return sorted(map(tuple, frame[KEY + list(extra)].values))
 
 
-# Slow (28 s: five fault classes, an 8 s hang and a replacement worker): CI's slow leg runs
-# it. The default run keeps the isolated executor's recovery from a dead worker below.
+# Slow (28 s: five fault classes, an 8 s hang and a replacement worker, from the command
+# line): CI's slow leg runs it. The default run drives the isolated executor directly
+# through a raising, a NaN and a self-killing solver below; the hang and the segfault are
+# only here.
 @pytest.mark.slow
 def test_each_fault_becomes_its_row_and_the_sweep_goes_on(tmp_path):
     """Raise, NaN, MemoryError, hang past --timeout, segfault: one row each.
@@ -86,8 +88,16 @@ def test_each_fault_becomes_its_row_and_the_sweep_goes_on(tmp_path):
 
 
 def test_the_executor_survives_an_unknown_solver_and_a_killed_worker():
-    """Driven directly: the parent never loads the user class (only the worker does)."""
+    """Driven directly: the parent never loads the user classes (only the workers do).
+
+    One isolated sweep of cheap cells, in the default run: a float32 cell (its own worker,
+    then a float64 one), a solver no process registered, a label whose settings NeMoS
+    refuses, a solver that raises, one that returns NaN, one that kills its worker, and a
+    cell after it in a fresh worker. Every fault kind, a hang past --timeout and a segfault
+    included, is the slow test above, from the command line.
+    """
     from nemos_bench.problems import ProblemSpec
+    from nemos_bench.solvers import solver_label
     from nemos_bench.sweep import Cell, IsolatedExecutor, SweepConfig
 
     spec = ProblemSpec(n_samples=300, n_features=2, n_outputs=1)
@@ -95,13 +105,34 @@ def test_the_executor_survives_an_unknown_solver_and_a_killed_worker():
         suite="custom",
         problems=(spec,),
         tols=(1e-6,),
-        solver_classes=("faulty_solvers:SelfKillSolver",),
+        solver_classes=tuple(
+            f"faulty_solvers:{name}" for name in ("SelfKillSolver", "RaisingSolver", "NaNSolver")
+        ),
     )
-    solvers = ["OnlyHere[runtime]", "SelfKillSolver[custom]", "BFGS[scipy]"]
-    cells = [Cell(spec, solver, 1e-6, False) for solver in solvers]
-    ghost, killed, after = (r.summary for r in IsolatedExecutor()(cells, config))
+    refused = solver_label("BFGS[optimistix]", {"bogus": 1})  # no fit, no compile
+    solvers = [
+        "OnlyHere[runtime]",
+        refused,
+        "RaisingSolver[custom]",
+        "NaNSolver[custom]",
+        "SelfKillSolver[custom]",
+        "BFGS[scipy]",
+    ]
+    cells = [Cell(spec, "LBFGS[scipy]", 1e-6, False, "float32")]
+    cells += [Cell(spec, solver, 1e-6, False) for solver in solvers]
+    rows = [r.summary for r in IsolatedExecutor()(cells, config)]
+    assert [row["solver"] for row in rows] == [cell.label for cell in cells]
+    single, ghost, label, raising, nan, killed, after = rows
+    # the float32 worker, then a float64 one for the rest
+    assert single["status"] == "skipped" and single["dtype"] == "float32"
+    assert single["reason"].startswith("LBFGS[scipy] needs JAX float64")
     assert ghost["status"] == "failed"  # registered in no process: the worker says so
     assert ghost["reason"].startswith("OnlyHere[runtime] is not registered in the worker process")
+    assert label["status"] == "skipped" and label["solver_kwargs"] == "bogus=1"
+    assert label["reason"].startswith("NeMoS refuses the settings bogus=1 of BFGS[optimistix]: ")
+    assert raising["status"] == "failed"
+    assert "RuntimeError: injected failure in RaisingSolver.run" in raising["reason"]
+    assert nan["status"] == "diverged" and nan["dtype"] == "float64"
     assert killed["status"] == "failed"
     assert killed["reason"] == (
         "The worker process died with signal SIGKILL (killed from outside, e.g. by the "
@@ -136,8 +167,8 @@ def _alive(pid: int) -> bool:
 
 
 # Slow (29 s in a two-worker run of the suite on a busy 2-core machine: three sweeps, two of
-# them with a worker process): CI's slow leg runs it (`python -m pytest -m slow -n 2`); the default
-# run keeps the fault-isolation test above, whose workers die and are replaced mid-sweep.
+# them with a worker process): CI's slow leg runs it (`python -m pytest -m slow -n 2`); the
+# default run keeps the executor test above, whose worker dies and is replaced mid-sweep.
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_mid_sweep_then_rerun_gives_the_cells_of_an_uninterrupted_run(tmp_path):

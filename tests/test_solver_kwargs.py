@@ -213,7 +213,8 @@ def test_two_settings_give_two_labelled_rows_per_cell_and_a_refused_one_is_skipp
 
 
 # Slow (7-9 s: one worker process started for one refused cell): CI's slow leg runs it. The
-# default run keeps labels in process (above) and worker processes on small runs elsewhere.
+# default run keeps labels in process (above), and a refused label in a worker process in
+# tests/test_reliability.py's executor test.
 @pytest.mark.slow
 def test_labels_travel_to_worker_processes(tmp_path):
     label = solver_label("BFGS[optimistix]", {"bogus": 1})  # refused: no fit, no compile

@@ -37,6 +37,18 @@ def test_a_clear_winner_is_significantly_faster_and_its_compilation_share_is_giv
     assert found[1] == "Of A's median 2 s, 1.5 s (75%) was compilation (30 compilations per run)."
 
 
+def test_the_sentence_names_the_epsilon_its_rows_were_judged_at():
+    # a report built with --epsilon 1e-8 still shows rows judged at 1e-6: say which
+    found = sentences(
+        wrow("A", "1.9 2.0 2.1", epsilon=1e-6), wrow("B", "5.9 6.0 6.1", epsilon=1e-6)
+    )
+    assert found[0].startswith(f"For the cv workload on {PROBLEM}, 10 fits, ε = 1e-06, ")
+    mixed = sentences(wrow("A", "1.9 2.0 2.1", epsilon=1e-6), wrow("B", "5 6 7", epsilon=1e-8))
+    assert ", ε = 1e-08 or 1e-06, compilation included" in mixed[0]
+    unknown = sentences(wrow("A", "1.9 2.0 2.1"))  # a row without the column: no number
+    assert unknown[0].startswith(f"For the cv workload on {PROBLEM}, 10 fits, compilation")
+
+
 def test_overlapping_ranges_are_a_tie():
     found = sentences(wrow("A", "1.8 2.0 2.3"), wrow("B", "2.05 2.1 2.2"), wrow("C", "9 9.5 10"))
     assert "A at tol=1e-06 (median 2 s" in found[0] and "and B at tol=1e-06" in found[0]

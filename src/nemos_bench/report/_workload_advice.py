@@ -54,6 +54,14 @@ def _eligible(rows: pd.DataFrame) -> pd.Series:
     ).astype(bool)
 
 
+def _epsilon(group: pd.DataFrame) -> str:
+    """The ε the rows' fits were judged at, named (a report's --epsilon does not change it)."""
+    values = pd.to_numeric(group["epsilon"], errors="coerce").dropna().unique()
+    if len(values) == 1:
+        return f", ε = {values[0]:g}"
+    return f", ε = {' or '.join(f'{v:g}' for v in sorted(values))}" if len(values) else ""
+
+
 def _why(row) -> str:
     """Why a row is not advised, a clause."""
     if row["status"] != "ok":
@@ -181,7 +189,8 @@ def workload_advice(
         best = best.assign(_low=[r[0] for r in ranges], _high=[r[1] for r in ranges])
         n_fits = group["n_fits"].dropna()
         fits = f", {int(n_fits.iloc[0])} fits" if len(n_fits) else ""
-        target = f"For the {kind} workload on {problem}{fits}, compilation included"
+        target = f"For the {kind} workload on {problem}{fits}{_epsilon(group)}"
+        target += ", compilation included"
         if best.empty:
             sentences = [
                 f"{target}, no solver's run had every fit reach ε: nothing is advised.",
