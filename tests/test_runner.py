@@ -91,11 +91,17 @@ def _assert_run_is_consistent(run_dir, specs):
     # A traced path ends where `run` ends, except possibly for a solver stalled at maxiter on
     # an ill-conditioned problem: its iterates wander along flat directions, where rounding
     # (e.g. scipy trust-krylov under another trace mode) moves the parameters by ~1e-6
-    # relative; or for a cell whose own timed repeats differ (`repeats_differ` > 0, e.g.
+    # relative; for a cell whose own timed repeats differ (`repeats_differ` > 0, e.g.
     # scipy trust-krylov at tol 1e-10 near the float64 floor): the trace is one more fit of
-    # it. The objective still agrees (checked below for every traced cell).
+    # it; or for a fit at the float64 floor (the trace steps on a fresh copy or row
+    # permutation of the data, whose rounding moves the parameters along the problem's
+    # flattest directions: scipy trust-krylov at 1e-10 on the spike-history problem, condition
+    # number 1.1e3, 28 steps to 1e-14 of f*, on NeMoS 0.2.9). The objective still agrees
+    # (checked below for every traced cell).
     mismatched = traced[~traced.trace_matches_run.astype(bool)]
+    at_floor = mismatched.rel_suboptimality <= 1e-12
     explained = mismatched.reached_max_steps.astype(bool) | (mismatched.repeats_differ > 0)
+    explained |= at_floor
     assert explained.all(), mismatched[["problem_id", "solver", "repeats_differ"]]
     assert len(mismatched) <= 2
     for _, row in traced.iterrows():
