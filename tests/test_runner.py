@@ -132,11 +132,11 @@ def small_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("small") / "run"
     argv = ["run", "--problems", spec.problem_id, "--solvers", ",".join(sorted(solvers))]
     assert main([*argv, "--tol", "1e-4,1e-8", "--no-report", "--out", str(out)]) == 0
-    return out, spec, solvers, default
+    return out, spec, solvers
 
 
 def test_a_small_run_from_the_command_line_is_complete_and_consistent(small_run):
-    out, spec, solvers, default = small_run
+    out, spec, solvers = small_run
     summary, config = _assert_run_is_consistent(out, [spec])
     assert set(summary.solver) == solvers and config["tols"] == [1e-4, 1e-8]
     assert set(summary.status) <= set(FITTED_STATUSES)
