@@ -1,5 +1,7 @@
 """What limits a verdict comes first: different machines, and a busy machine (contention)."""
 
+import re
+
 import numpy as np
 import pytest
 from test_compare import BASE_ROWS, F_STAR, PROBLEM, replace, row, write_run
@@ -109,8 +111,8 @@ def test_a_slowdown_of_wall_time_alone_is_not_judged_machine_busy(tmp_path, caps
     assert compare_main([str(base), str(head)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        "1 of 2 cells not judged on time: machine busy (wall time beyond 1.5x, CPU time and "
-        "steps not; evidence below)."
+        "1 of 2 cells not judged on time: machine busy (wall time beyond 1.5x, but not the "
+        "CPU time or, under load, the fastest samples, nor the steps; evidence below)."
     )
     assert lines[1].startswith("PASS: 0 of 2 matched cells regressed, 1 not judged on time")
     assert any(
@@ -173,3 +175,59 @@ def test_pooled_runs_apply_the_same_cpu_test(tmp_path, head_cpu, busy):
     assert pooled["fit_cpu_s"] == pytest.approx(head_cpu, rel=0.05)
     result = compare(base, head)
     assert len(result.machine_busy) == int(busy) and result.passed == busy
+
+
+BUSY = dict(load_start=3.6, load_end=3.8, usable_cores=2)
+
+
+def spun(wall, cpu, seed, **changes):
+    """A busy run whose every sample waited and spun: wall and CPU time both doubled."""
+    return timed(2 * wall, 2 * cpu, seed=seed, **BUSY, **changes)
+
+
+def test_cpu_time_that_spun_is_contention_when_the_fastest_samples_did_not_move(tmp_path):
+    # BASE: 3 quiet runs. HEAD, the same code beside busy processes: two runs' samples all
+    # waited and their threads spun (CPU time doubled too); one run had quiet samples.
+    base, head = tmp_path / "base", tmp_path / "head"
+    for i in range(3):
+        write_run(base / f"run-{i}", [timed(0.010, 0.015, seed=10 + i, **BUSY)])
+    write_run(head / "run-0", [spun(0.010, 0.015, seed=20)])
+    write_run(head / "run-1", [spun(0.010, 0.015, seed=21)])
+    write_run(head / "run-2", [timed(0.010, 0.015, seed=22, **BUSY)])
+    result = compare(base, head)
+    assert result.passed and len(result.machine_busy) == 1
+    (cell,) = result.machine_busy
+    assert cell.head_fit_cpu_s / cell.base_fit_cpu_s > 1.5  # CPU time confirms the wall time
+    evidence = cell.time_evidence
+    assert ", beyond 1.5x (Mann-Whitney" in evidence
+    fastest = re.search(
+        r"fastest of all samples \S+ s -> \S+ s, ([\d.]+)x, not beyond 1.25x", evidence
+    )
+    assert fastest and 0.9 < float(fastest.group(1)) < 1.1
+    # on a quiet machine (no load recorded) the same numbers fail: CPU time doubled
+    quiet = tmp_path / "quiet"
+    for i, rows in enumerate([[timed(0.02, 0.03, seed=30)]] * 2 + [[timed(0.01, 0.015, seed=32)]]):
+        write_run(quiet / f"run-{i}", rows)
+    plain_base = tmp_path / "plain_base"
+    for i in range(3):
+        write_run(plain_base / f"run-{i}", [timed(0.010, 0.015, seed=10 + i)])
+    (cell,) = compare(plain_base, quiet).regressions
+    assert "fastest of all samples" not in cell.reasons[0]
+
+
+@pytest.mark.parametrize("base_floor", [1.0, 1.3])
+def test_real_extra_work_on_a_busy_machine_moves_the_fastest_samples_and_fails(
+    tmp_path, base_floor
+):
+    # each fit done twice at HEAD: every sample doubles, the fastest too, even when all of
+    # BASE's samples waited a little (its fastest 1.3x its quiet time)
+    base, head = tmp_path / "base", tmp_path / "head"
+    for i in range(3):
+        write_run(base / f"run-{i}", [timed(0.010 * base_floor, 0.015, seed=10 + i, **BUSY)])
+        write_run(head / f"run-{i}", [timed(0.020, 0.030, seed=20 + i, **BUSY)])
+    (cell,) = compare(base, head).regressions
+    ratio = 2 / base_floor
+    match = re.search(
+        r"CPU time [\d.]+x; fastest of all samples ([\d.]+)x; load average", cell.reasons[0]
+    )
+    assert match and float(match.group(1)) == pytest.approx(ratio, rel=0.1)

@@ -197,17 +197,25 @@ def test_pooled_runs_through_the_cli_and_bad_directories(tmp_path, capsys, monke
         load_cells([])
 
 
-def test_the_false_alarm_script_judges_pooled_pairs(tmp_path, monkeypatch):
+@pytest.fixture
+def gate_script():
+    """benchmarks/gate_false_alarms.py, loaded as a module."""
     import importlib.util
-    import json
     from pathlib import Path
-
-    from nemos_bench.problems import get_suite
 
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "gate_false_alarms.py"
     spec = importlib.util.spec_from_file_location("gate_false_alarms", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_the_false_alarm_script_judges_pooled_pairs(tmp_path, gate_script):
+    import json
+
+    from nemos_bench.problems import get_suite
+
+    module = gate_script
     problem = get_suite("quick")[0].problem_id
     pair = tmp_path / "pair-00"
     for k, seed in ((1, 20), (2, 30)):
@@ -229,3 +237,29 @@ def test_the_false_alarm_script_judges_pooled_pairs(tmp_path, monkeypatch):
     verdict = json.loads((tmp_path / "gate_false_alarms.json").read_text())
     assert "HEAD vs 1.5x BASE" in verdict["details"][0]["planted_cells"][0]["evidence"]
     assert verdict["pairs_with_false_alarms"] == 0
+
+
+def test_the_false_alarm_script_counts_a_plant_within_the_factor_as_the_same_code(
+    tmp_path, capsys, gate_script
+):
+    import json
+
+    from nemos_bench.problems import get_suite
+
+    module = gate_script
+    problem = get_suite("quick")[0].problem_id
+    for side, planted in (("base", 0.010), ("head", 0.020)):
+        rows = [timed(around(planted, seed=7), solver=module.PLANTED, problem=problem)]
+        write_run(tmp_path / "pair-00" / side, rows)
+    argv = ["--pairs", "1", "--judge-only", "--runs-per-side", "1", "--out", str(tmp_path)]
+    # HEAD's planted cell 2x slower, but --plant-factor 1 says nothing was planted
+    assert module.main([*argv, "--plant-factor", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "(failed: a false alarm)" in out and "MISSED" not in out and "caught" not in out
+    assert "no slowdown beyond the gate's 1.5x was planted (--plant-factor 1)" in out
+    verdict = json.loads((tmp_path / "gate_false_alarms.json").read_text())
+    assert verdict["pairs_with_false_alarms"] == 1
+    # the same cells with a 2x plant: caught, and no false alarm
+    assert module.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "(caught)" in out and "caught in 1 of 1 pairs" in out

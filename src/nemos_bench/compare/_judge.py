@@ -38,8 +38,9 @@ class Verdict:
         False when time was not judged (``not_judged`` says why).
     not_judged : str
         ``""``, ``"steps"`` (step counts differ between runs of one side), ``"busy"``
-        (machine busy: wall time slower, CPU time and work not) or ``"machines"`` (BASE and
-        HEAD ran on different machines or settings).
+        (machine busy: wall time slower, but not the CPU time or, under load, the fastest
+        samples, nor the work) or ``"machines"`` (BASE and HEAD ran on different machines
+        or settings).
     notes : tuple of str
         Remarks on a cell that do not fail it (e.g. it no longer compiles on every call).
     """
@@ -126,6 +127,8 @@ def _time(base: dict, head: dict, settings) -> Verdict:
         evidence = f"not judged on time: machine busy ({busy.evidence}{_load(base, head)})"
         return Verdict(evidence=evidence, judged=False, not_judged="busy")
     cpu = f"; CPU time {busy.cpu_ratio:.2f}x" if busy is not None else ""
+    if busy is not None and math.isfinite(busy.fastest_ratio):
+        cpu += f"; fastest of all samples {busy.fastest_ratio:.2f}x{_load(base, head)}"
     floor = f" above {settings.time_floor:g} s" if settings.time_floor > 0 else ""
     reason = (
         f"{slow.ratio:.2f}x slower ({b_fit:.3g} s -> {h_fit:.3g} s; limit "

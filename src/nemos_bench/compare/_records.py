@@ -204,8 +204,8 @@ class Comparison:
         if busy:
             parts.append(
                 f"{len(busy)} of {len(self.cells)} cells not judged on time: machine busy "
-                f"(wall time beyond {s.time_factor:g}x, CPU time and steps not; evidence "
-                "below)."
+                f"(wall time beyond {s.time_factor:g}x, but not the CPU time or, under load, the "
+                "fastest samples, nor the steps; evidence below)."
             )
         steps = self.varying_steps
         if steps:

@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..results import FITTED_STATUSES
+from ._contention import FLOOR_SHARE
 from ._records import Comparison
 
 __all__ = ["comparison_table", "not_judged_note", "warning_lines"]
@@ -29,7 +30,9 @@ def _caption(comparison: Comparison) -> str:
         f"p < {s.alpha:g} on raw samples: HEAD vs {s.time_factor:g}x BASE for single runs, "
         f"HEAD vs BASE for pooled runs, whose run medians must also differ by > "
         f"{s.time_factor:g}x; else non-overlapping intervals), unless CPU time is not "
-        f"also significantly beyond {s.time_factor:g}x BASE's and steps grew by at most "
+        f"also significantly beyond {s.time_factor:g}x BASE's (or, under load, HEAD's "
+        f"fastest sample not beyond {1 + FLOOR_SHARE * (s.time_factor - 1):g}x BASE's) and "
+        f"steps grew by at most "
         f"{s.time_factor:g}x (machine busy: not judged)"
         f"{'' if s.check_time else ' (times not judged)'}; objective or suboptimality worse "
         f"by > {s.objective_rtol:g} x max(1, |f*|); outcome converged -> anything else; "
