@@ -196,6 +196,11 @@ def _busy_runs(runs: list[Path]) -> int:
     return found
 
 
+def _planted_slower(args) -> bool:
+    """Whether the plant is a slowdown the gate must catch (beyond its time factor)."""
+    return args.plant_factor > args.time_factor
+
+
 def _planted_word(caught: bool, expected: bool) -> str:
     """How a planted cell reads: caught or MISSED, or failed/passed when no slowdown beyond
     the gate's factor was planted (``--plant-factor`` at most ``--time-factor``)."""
@@ -212,8 +217,7 @@ def _judge(base: list[Path], head: list[Path], plant_problem: str, args) -> dict
     planted = [c for c in result.cells if c.solver == name]
     target = [c for c in planted if c.problem_id == plant_problem]
     # a plant within the gate's factor is the same code as far as the gate knows
-    planted_slower = args.plant_factor > args.time_factor
-    false = [c for c in result.regressions if c.solver != name or not planted_slower]
+    false = [c for c in result.regressions if c.solver != name or not _planted_slower(args)]
     return {
         "false_alarms": [
             f"{c.solver} tol={c.tol:g} on {c.problem_id}: {' '.join(c.reasons)}" for c in false
@@ -252,6 +256,7 @@ def main(argv=None) -> int:
         raise SystemExit(f"--runs-per-side must be a positive integer, got {k}.")
     if args.load < 0:
         raise SystemExit(f"--load must be 0 or a positive number of processes, got {args.load}.")
+    expect_caught = _planted_slower(args)
     loads = {
         side: args.load if args.load_side in ("both", side) else 0 for side in ("base", "head")
     }
@@ -268,7 +273,6 @@ def main(argv=None) -> int:
         verdict = _judge(_runs_of(base, k), _runs_of(head, k), plant_problem, args)
         verdict["wall_s"] = walls
         pairs.append(verdict)
-        expect_caught = args.plant_factor > args.time_factor
         cells = ", ".join(
             f"tol {c['tol']:g}: {c['base_fit_s'] * 1e3:.3g} -> {c['head_fit_s'] * 1e3:.3g} ms "
             f"({_planted_word(c['caught'], expect_caught)})"
@@ -311,7 +315,6 @@ def main(argv=None) -> int:
         "details": pairs,
     }
     (out / "gate_false_alarms.json").write_text(json.dumps(summary, indent=2))
-    expect_caught = args.plant_factor > args.time_factor
     planted_text = (
         f"the planted {args.plant_factor}x slowdown was caught in {n_caught} of {args.pairs} "
         f"pairs (every planted cell of the planted problem failed; "

@@ -186,8 +186,9 @@ def spun(wall, cpu, seed, **changes):
 
 
 def test_cpu_time_that_spun_is_contention_when_the_fastest_samples_did_not_move(tmp_path):
-    # BASE: 3 quiet runs. HEAD, the same code beside busy processes: two runs' samples all
-    # waited and their threads spun (CPU time doubled too); one run had quiet samples.
+    # BASE: 3 runs with quiet samples (its load average busy). HEAD, the same code beside
+    # busy processes: two runs' samples all waited and their threads spun (CPU time
+    # doubled too); one run had quiet samples.
     base, head = tmp_path / "base", tmp_path / "head"
     for i in range(3):
         write_run(base / f"run-{i}", [timed(0.010, 0.015, seed=10 + i, **BUSY)])

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from ..results import BUSY_LOAD_PER_CORE, parse_samples
+from ..results import cell_was_busy, parse_samples
 from ._slowdown import _decidable
 
 __all__ = [
@@ -125,17 +125,6 @@ def _work(base, head, limit: float) -> tuple[bool, str]:
     return grew, ", ".join(parts) or "no step counts recorded"
 
 
-def _busy_cell(base, head) -> bool:
-    """Whether either side's load average exceeded ``BUSY_LOAD_PER_CORE`` per usable core."""
-    for row in (base, head):
-        cores = _number(row, "usable_cores")
-        loads = [_number(row, c) for c in ("load_start", "load_end")]
-        loads = [v for v in loads if math.isfinite(v)]
-        if loads and cores > 0 and max(loads) > BUSY_LOAD_PER_CORE * cores:
-            return True
-    return False
-
-
 def _fastest(row) -> float:
     """The fastest wall-time sample of a row (of all its runs, when pooled)."""
     samples = parse_samples(row.get("fit_s_samples"))
@@ -148,7 +137,8 @@ def _floor(base, head, limit: float) -> tuple[bool, float, str]:
     ``(True, nan, "")`` when the cell was not busy or a side has no samples.
     """
     b, h = _fastest(base), _fastest(head)
-    if not (_busy_cell(base, head) and math.isfinite(b) and math.isfinite(h) and b > 0):
+    busy = cell_was_busy(base) or cell_was_busy(head)
+    if not (busy and math.isfinite(b) and math.isfinite(h) and b > 0):
         return True, math.nan, ""
     confirmed = h / b > limit
     verdict = "beyond" if confirmed else "not beyond"

@@ -1,6 +1,6 @@
 """Results store: the table schema and a crash-safe, resumable run directory."""
 
-from ._busy import BUSY_CPU_SHARE, BUSY_LOAD_PER_CORE, busy_machine_sentence
+from ._busy import BUSY_CPU_SHARE, BUSY_LOAD_PER_CORE, busy_machine_sentence, cell_was_busy
 from ._column import column_names
 from ._journal import ResultsCorruptedError, atomic_write_text, read_summary, read_trace
 from ._machines import MACHINE_COLUMNS, machines, mixed_machines_sentence
@@ -30,6 +30,7 @@ __all__ = [
     "append_workload_rows",
     "atomic_write_text",
     "busy_machine_sentence",
+    "cell_was_busy",
     "check_run_dir",
     "column_names",
     "format_samples",

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["BUSY_CPU_SHARE", "BUSY_LOAD_PER_CORE", "busy_machine_sentence"]
+__all__ = ["BUSY_CPU_SHARE", "BUSY_LOAD_PER_CORE", "busy_machine_sentence", "cell_was_busy"]
 
 #: A run was taken on a busy machine when other processes used more than this share of
 #: the machine's CPU time while it ran (e.g. half a core of 2).
@@ -33,6 +33,35 @@ def _number(value) -> float:
     except (TypeError, ValueError):
         return math.nan
     return value
+
+
+def cell_was_busy(row) -> bool:
+    """Whether a cell's load average, at its start or end, exceeded the busy threshold.
+
+    Parameters
+    ----------
+    row : mapping
+        A summary row, with ``load_start``, ``load_end`` and ``usable_cores``.
+
+    Returns
+    -------
+    bool
+        True when the larger recorded load average is above :data:`BUSY_LOAD_PER_CORE`
+        per usable core; False when the cell recorded no load (older runs).
+
+    Examples
+    --------
+    >>> cell_was_busy({"load_start": 1.0, "load_end": 2.6, "usable_cores": 2})
+    True
+    >>> cell_was_busy({"load_start": 2.4, "load_end": None, "usable_cores": 2})
+    False
+    >>> cell_was_busy({"fit_s": 0.01})
+    False
+    """
+    cores = _number(row.get("usable_cores"))
+    loads = [_number(row.get(key)) for key in ("load_start", "load_end")]
+    loads = [v for v in loads if math.isfinite(v)]
+    return bool(loads) and cores > 0 and max(loads) > BUSY_LOAD_PER_CORE * cores
 
 
 def _cell_loads(summary: pd.DataFrame) -> pd.DataFrame:
@@ -103,8 +132,7 @@ def busy_machine_sentence(summary: pd.DataFrame, meta: dict | None) -> str | Non
         )
     if cells.empty:
         return None
-    peak = cells[["load_start", "load_end"]].max(axis=1)
-    over = int((peak > BUSY_LOAD_PER_CORE * cells["usable_cores"]).sum())
+    over = sum(cell_was_busy(row) for row in cells.to_dict("records"))
     if over == 0 or over * 4 < len(cells):
         return None
     cores = "/".join(str(int(c)) for c in sorted(set(cells["usable_cores"])))
